@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# The main job (README "Quick start"): install what is missing, build, then train the
+# notebook-scale IMP-MoE model with AGD and write its metrics, routing and checkpoint.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+exec node bin/imp-lab.js train tiny-moe --steps "${IMP_STEPS:-200}" --out "${IMP_OUT:-runs/tiny-moe}" "$@"

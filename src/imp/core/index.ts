@@ -1,0 +1,3 @@
+export * from './errors';
+export * from './rng';
+export * from './registry';
