@@ -1,0 +1,29 @@
+/**
+ * The `imp-lab` command line. Each subcommand lives in its own module; this file only
+ * dispatches, so `imp-lab <cmd> --help` works for every command.
+ */
+type Command = { summary: string; run: (args: string[]) => Promise<number> };
+
+const commands: Record<string, Command> = {
+  // Entries are added by each feature module: train, data, install, lab, run, bench.
+};
+
+function usage(): string {
+  const rows = Object.entries(commands).map(([n, c]) => `  ${n.padEnd(10)} ${c.summary}`);
+  return `usage: imp-lab <command> [options]\n\ncommands:\n${rows.join('\n')}\n`;
+}
+
+/** Runs the CLI with argv (without node and script); resolves to the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+    process.stdout.write(usage());
+    return cmd ? 0 : 2;
+  }
+  const c = commands[cmd];
+  if (!c) {
+    process.stderr.write(`imp-lab: unknown command ${JSON.stringify(cmd)}; known: ${Object.keys(commands).join(', ')}\n`);
+    return 2;
+  }
+  return c.run(rest);
+}
