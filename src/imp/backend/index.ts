@@ -60,7 +60,7 @@ function parseName(value: unknown, field: string): BackendName {
 export async function initBackend(requested?: string): Promise<string> {
   const name = requested !== undefined ? parseName(requested, 'backend')
     : process.env.IMP_BACKEND ? parseName(process.env.IMP_BACKEND, 'IMP_BACKEND') : 'auto';
-  const order: BackendName[] = name === 'auto' ? ['tensorflow', 'native', 'wasm', 'cpu'] : [name];
+  const order: Exclude<BackendName, 'auto'>[] = name === 'auto' ? ['tensorflow', 'native', 'wasm', 'cpu'] : [name];
   for (const b of order) {
     if (b !== 'cpu' && !(await loaders[b]())) continue;
     if (await tf.setBackend(b)) {
