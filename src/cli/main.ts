@@ -2,10 +2,13 @@
  * The `imp-lab` command line. Each subcommand lives in its own module; this file only
  * dispatches, so `imp-lab <cmd> --help` works for every command.
  */
+import { runData } from './data';
+
 type Command = { summary: string; run: (args: string[]) => Promise<number> };
 
 const commands: Record<string, Command> = {
   // Entries are added by each feature module: train, data, install, lab, run, bench.
+  data: { summary: 'build or describe the offline benchmark (data build|info)', run: runData },
 };
 
 function usage(): string {

@@ -1,0 +1,7 @@
+/** What every part builder receives: the output folder, the size mode, and a progress sink. */
+export interface BuildContext {
+  out: string;
+  /** A small build (a few thousand samples in all) for tests and quick looks. */
+  small: boolean;
+  progress(part: string, message: string): void;
+}
