@@ -1,3 +1,5 @@
 export * from './errors';
 export * from './rng';
 export * from './registry';
+export * from './params';
+export * from './ops';

@@ -1,0 +1,13 @@
+/**
+ * IMP Lab: the library. Data flow: data -> embed -> encoder (+ moe) -> heads -> losses ->
+ * train (agd, optimizer) -> eval -> frames.
+ */
+export * from './core';
+export * from './data/types';
+export * from './backend';
+export * from './embed';
+export * from './encoder';
+export * from './moe';
+export * from './heads';
+export * from './losses';
+export * from './model';

@@ -1,0 +1,2 @@
+export * from './nce';
+export * from './cross_entropy';

@@ -1,0 +1,3 @@
+export * from './routing';
+export * from './record';
+export * from './moe_layer';
