@@ -3,11 +3,16 @@
  * dispatches, so `imp-lab <cmd> --help` works for every command.
  */
 import { runData } from './data';
+import { runInstall, runKernel, runLab, runRun } from './kernel';
 
 type Command = { summary: string; run: (args: string[]) => Promise<number> };
 
 const commands: Record<string, Command> = {
   // Entries are added by each feature module: train, data, install, lab, run, bench.
+  install: { summary: 'install the "IMP Lab (TypeScript)" Jupyter kernelspec', run: runInstall },
+  lab: { summary: 'start JupyterLab (or Notebook) on 127.0.0.1 with the notebooks', run: runLab },
+  run: { summary: 'execute a notebook headlessly through the kernel', run: runRun },
+  kernel: { summary: 'the kernel process (started by Jupyter with a connection file)', run: runKernel },
   data: { summary: 'build or describe the offline benchmark (data build|info)', run: runData },
 };
 
