@@ -13,6 +13,8 @@ import * as path from 'node:path';
 import { ConfigError } from '../src/imp/core/errors';
 import { PARTS, readManifest, resolveDataDir, type Manifest, type PartName } from '../src/imp/data/manifest';
 import { buildFashion, buildMnist } from './build-images';
+import { buildMoving } from './build-moving';
+import { buildSpoken } from './build-spoken';
 import { buildText } from './build-text';
 import type { BuildContext } from './context';
 
@@ -36,6 +38,8 @@ export const PART_BUILDERS = new Map<PartName, PartBuilder>([
   ['text', buildText],
   ['mnist', buildMnist],
   ['fashion-mnist', buildFashion],
+  ['spoken', buildSpoken],
+  ['moving-mnist', buildMoving],
 ]);
 
 /** Parts that other parts read at load time (moving-mnist draws digits from mnist). */

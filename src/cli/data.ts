@@ -59,7 +59,7 @@ export function formatInfo(m: Manifest, dir: string): string {
     lines.push(`\n${p}${opts ? ` (${opts})` : ''}`);
     for (const [s, info] of Object.entries(r.splits)) {
       const shapes = Object.entries(info.shapes).map(([k, v]) => `${k} ${JSON.stringify(v)}`).join(', ');
-      lines.push(`  ${s.padEnd(12)} ${String(info.count).padStart(7)}  ${shapes}${info.notes ? `  (${info.notes})` : ''}`);
+      lines.push(`  ${s.padEnd(20)} ${String(info.count).padStart(7)}  ${shapes}${info.notes ? `  (${info.notes})` : ''}`);
     }
     if (r.classNames) lines.push(`  classes (${r.classNames.length}): ${r.classNames.join(', ')}`);
     for (const [f, rec] of Object.entries(r.files)) lines.push(`  ${rec.sha256}  ${String(rec.bytes).padStart(10)}  ${f}`);

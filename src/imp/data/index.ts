@@ -13,6 +13,8 @@
  */
 import { Registry } from '../core/registry';
 import { openFashionMnist, openMnist, type SourceOptions } from './idx-images';
+import { openMovingMnist, openMovingMnistAv } from './moving-mnist';
+import { openSpokenDigits, openSpokenFashion } from './spoken';
 import type { DataSource } from './types';
 
 export * from './types';
@@ -28,6 +30,14 @@ export {
 } from './captions';
 export { IdxImageSource, type SourceOptions } from './idx-images';
 export { resampleInto } from './image';
+export { SpokenSource, SpokenStore, spokenStore, type SpokenOptions, type SpokenSet } from './spoken';
+export { MovingMnistSource, type MovingMnistOptions } from './moving-mnist';
+export { drawMotion, renderClip, positionAt, DIRECTION_STEPS, type Motion, type MotionOptions } from './moving';
+export {
+  logMel, melFilterbank, melCentres, hzToMel, melToHz, normaliseLogMel, resampleFrames, frameCount, samplesForFrames,
+  AUDIO_SAMPLE_RATE, AUDIO_N_FFT, AUDIO_HOP, AUDIO_MEL_BINS, AUDIO_LOG_MEAN, AUDIO_LOG_STD,
+} from './logmel';
+export { parseWav, resample, type Waveform } from './wav';
 
 /** Options every registered source accepts. */
 export type DataSourceOptions = SourceOptions & Record<string, unknown>;
@@ -36,6 +46,10 @@ export type DataSourceOptions = SourceOptions & Record<string, unknown>;
 export const dataSources = new Registry<(opts?: DataSourceOptions) => DataSource>('data source');
 dataSources.register('mnist', (o) => openMnist(o));
 dataSources.register('fashion-mnist', (o) => openFashionMnist(o));
+dataSources.register('spoken-digits', (o) => openSpokenDigits(o));
+dataSources.register('spoken-fashion', (o) => openSpokenFashion(o));
+dataSources.register('moving-mnist', (o) => openMovingMnist(o));
+dataSources.register('moving-mnist-av', (o) => openMovingMnistAv(o));
 
 /**
  * Opens a registered source. Unknown names are a RegistryError listing the known ones; a missing
