@@ -4,8 +4,9 @@
  * Pipeline: mono 16 kHz -> 512-sample Hann frames every 320 samples (20 ms) -> power spectrum
  * scaled so a full-scale sine has power 1 -> `melBins` triangular filters (peak 1, HTK mel,
  * 20 Hz .. 8 kHz) -> log10(power + 1e-8) -> normalised as (L - AUDIO_LOG_MEAN) / AUDIO_LOG_STD.
- * The two constants were measured on the espeak-ng training split (`imp-lab data info` prints the
- * measured values) and are fixed here, so user files loaded later share the benchmark's scale.
+ * The two constants were measured on the full espeak-ng training split (mean -6.92, std 1.74 of
+ * log10 power; `imp-lab data info --json` prints a build's own values as trainLogMean/Std) and
+ * are fixed here, so user files loaded later share the benchmark's scale.
  */
 import FFT = require('fft.js');
 import { ConfigError } from '../core/errors';
@@ -18,8 +19,8 @@ export const AUDIO_FMIN = 20;
 export const AUDIO_FMAX = 8000;
 const LOG_FLOOR = 1e-8;
 /** Normalisation of log10 mel power; see the module doc. */
-export const AUDIO_LOG_MEAN = -5.5;
-export const AUDIO_LOG_STD = 2.5;
+export const AUDIO_LOG_MEAN = -6.9;
+export const AUDIO_LOG_STD = 1.75;
 
 export const hzToMel = (f: number): number => 2595 * Math.log10(1 + f / 700);
 export const melToHz = (m: number): number => 700 * (10 ** (m / 2595) - 1);

@@ -117,6 +117,7 @@ export class MovingMnistSource implements DataSource {
     const classes = this.classesOf(r.split);
     const audioRows = store ? DIGIT_NAMES.map((_, d) => store.rows('digits', spokenSplitKey(r.split, this.testVoices), d)) : [];
     const rng = batchRng(this.name, r.split, r.seed);
+    const aug = r.split === 'train' ? batchRng(`${this.name}/augment`, r.split, r.seed) : undefined;
     const B = r.batchSize;
     const { height: H, width: W, frames: T } = r;
     const video = new Float32Array(B * T * H * W);
@@ -145,7 +146,7 @@ export class MovingMnistSource implements DataSource {
         const rows = audioRows[digit];
         if (rows.length === 0) throw new DataError(`no spoken "${DIGIT_NAMES[digit]}" in split ${r.split}`, `${this.dir}/spoken`);
         const e = rows[rng.int(rows.length)];
-        store.write(e.synth, e.row, audio, b * r.audioFrames * F, r.audioFrames, r.split === 'train' ? rng.fork() : undefined);
+        store.write(e.synth, e.row, audio, b * r.audioFrames * F, r.audioFrames, aug);
         ids.push(`moving/${r.split}/${i}/${cls}+spoken/${e.synth}/${e.row}`);
       } else {
         ids.push(`moving/${r.split}/${i}/${cls}`);

@@ -156,7 +156,8 @@ export class SpokenSource implements DataSource {
     const rows = store.rows(this.set, spokenSplitKey(r.split, this.testVoices));
     if (rows.length === 0) throw new DataError(`split "${r.split}" of ${this.name} is empty in this build`, `${this.dir}/spoken`);
     const rng = batchRng(this.name, r.split, r.seed);
-    const aug = this.augment && r.split === 'train' ? rng.fork() : undefined;
+    // A separate stream, so turning augmentation off leaves the drawn utterances unchanged.
+    const aug = this.augment && r.split === 'train' ? batchRng(`${this.name}/augment`, r.split, r.seed) : undefined;
     const B = r.batchSize;
     const F = store.melBins;
     const audio = new Float32Array(B * r.audioFrames * F);
