@@ -13,6 +13,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { ConfigError } from '../core/errors';
+import { registerNativeBackend } from './native';
 
 export const BACKEND_NAMES = ['auto', 'tensorflow', 'native', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
@@ -30,7 +31,7 @@ const loaders: Record<Exclude<BackendName, 'auto' | 'cpu'>, () => Promise<boolea
     }
     return false;
   },
-  native: async () => false,
+  native: async () => registerNativeBackend(),
   wasm: async () => {
     try {
       await import('@tensorflow/tfjs-backend-wasm');
@@ -75,3 +76,6 @@ export async function initBackend(requested?: string): Promise<string> {
 export function currentBackend(): string {
   return tf.getBackend();
 }
+
+export { geluTanh } from './ops';
+export { addonError, nativeKernelNames, registerNativeBackend } from './native';
