@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError } from '../core/errors';
-import { dense, layerNorm } from '../core/ops';
+import { dense, gatherRows, layerNorm } from '../core/ops';
 import { dropTokenIndices, flatIndices } from './drop_token';
 import { Embedded, EmbedOptions, unravel } from './embedded';
 import { factorisedPositions } from './positional';
@@ -35,7 +35,7 @@ export function embedPatches(
     k = d.k;
     index = d.kept;
     const rows = tf.tensor1d(flatIndices(index, b, n), 'int32');
-    kept = tf.gather(patches.reshape([b * n, p]), rows).reshape([b, k, p]); // [B, K, P]
+    kept = gatherRows(patches.reshape([b * n, p]), rows).reshape([b, k, p]); // [B, K, P]
   } else {
     index = new Int32Array(b * n);
     for (let i = 0; i < b; i++) for (let j = 0; j < n; j++) index[i * n + j] = j;

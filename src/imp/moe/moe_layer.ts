@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { ShapeError } from '../core/errors';
-import { gelu } from '../core/ops';
+import { gatherRows, gelu, scatterAddRows } from '../core/ops';
 import { MoeConfig } from '../model/config';
 import { RoutingRecord } from './record';
 import { Dispatch, expertChoice, expertChoiceCapacity, groupCount, tokenChoice, tokenChoiceCapacity } from './routing';
@@ -132,15 +132,15 @@ export function moeMlp(p: MoeParams, cfg: MoeConfig, x: tf.Tensor3D, layer: numb
     valid[i] = t < 0 ? 0 : 1;
     segment[i] = t < 0 ? T : t; // empty slots scatter into a spare row that is sliced off
   }
-  const xe = tf.gather(xf, tf.tensor1d(tokenIdx, 'int32')).reshape([E, perExpert, dModel]); // [E, G*C, D]
+  const xe = gatherRows(xf, tf.tensor1d(tokenIdx, 'int32')).reshape([E, perExpert, dModel]); // [E, G*C, D]
   let h = tf.matMul(xe as tf.Tensor3D, p.w1 as unknown as tf.Tensor3D); // [E, G*C, F]
   if (p.b1) h = h.add(p.b1);
   h = gelu(h);
   let ye = tf.matMul(h as tf.Tensor3D, p.w2 as unknown as tf.Tensor3D); // [E, G*C, D]
   if (p.b2) ye = ye.add(p.b2);
-  const w = tf.gather(probs.reshape([T * E]), tf.tensor1d(cellIdx, 'int32')).mul(tf.tensor1d(valid)); // [E*G*C]
+  const w = gatherRows(probs.reshape([T * E]), tf.tensor1d(cellIdx, 'int32')).mul(tf.tensor1d(valid)); // [E*G*C]
   const weighted = ye.reshape([nSlots, dModel]).mul(w.expandDims(1)); // [E*G*C, D]
-  const combined = tf.unsortedSegmentSum(weighted, tf.tensor1d(segment, 'int32'), T + 1).slice([0, 0], [T, dModel]); // [T, D]
+  const combined = scatterAddRows(weighted, tf.tensor1d(segment, 'int32'), T + 1).slice([0, 0], [T, dModel]); // [T, D]
   const y = combined.reshape([b, k, dModel]) as tf.Tensor3D;
 
   // Auxiliary losses over real tokens only.
