@@ -11,3 +11,8 @@ export * from './moe';
 export * from './heads';
 export * from './losses';
 export * from './model';
+export * from './train';
+export * from './configs';
+export * as frames from './frames';
+export * as data from './data/index';
+export { requestInterrupt, clearInterrupt, interruptRequested, throwIfInterrupted } from './core/interrupt';
