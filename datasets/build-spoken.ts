@@ -13,6 +13,7 @@ import { resample, parseWav } from '../src/imp/data/wav';
 import type { BuildContext } from './context';
 import { PartWriter } from './part-writer';
 import { pool, synthesise, voiceGrid, voiceId, type Voice } from './speech';
+import { requireProgram } from './tools';
 
 export const SPOKEN_FRAMES = 64; // 64 x 20 ms = 1.29 s, enough for "t-shirt or top" at 130 wpm
 
@@ -60,6 +61,9 @@ function espeakSplit(key: string): string {
 export async function buildSpoken(ctx: BuildContext): Promise<void> {
   const w = new PartWriter(ctx.out, 'spoken');
   try {
+    // Both synthesisers are checked before any work, so a missing one fails in a second.
+    requireProgram('espeak-ng');
+    requireProgram('flite');
     const grid = voiceGrid(ctx.small);
     const words: Array<{ set: 'digits' | 'fashion'; label: number; word: string }> = [
       ...SPOKEN_DIGIT_WORDS.map((word, label) => ({ set: 'digits' as const, label, word })),

@@ -13,7 +13,9 @@ import * as path from 'node:path';
 import { ConfigError } from '../src/imp/core/errors';
 import { PARTS, readManifest, resolveDataDir, type Manifest, type PartName } from '../src/imp/data/manifest';
 import { buildFashion, buildMnist } from './build-images';
+import { buildFiles } from './build-files';
 import { buildMoving } from './build-moving';
+import { buildOpenmoji } from './build-openmoji';
 import { buildSpoken } from './build-spoken';
 import { buildText } from './build-text';
 import type { BuildContext } from './context';
@@ -25,6 +27,8 @@ export interface BuildOptions {
   only?: PartName[];
   /** Small build for tests (a few thousand samples). */
   small?: boolean;
+  /** OpenMoji raster size (default 64). */
+  emojiSize?: number;
   /** Build only the parts missing from the manifest. */
   ifMissing?: boolean;
   /** Progress lines; default writes to stderr. */
@@ -38,8 +42,10 @@ export const PART_BUILDERS = new Map<PartName, PartBuilder>([
   ['text', buildText],
   ['mnist', buildMnist],
   ['fashion-mnist', buildFashion],
+  ['openmoji', buildOpenmoji],
   ['spoken', buildSpoken],
   ['moving-mnist', buildMoving],
+  ['files', buildFiles],
 ]);
 
 /** Parts that other parts read at load time (moving-mnist draws digits from mnist). */
@@ -83,7 +89,10 @@ export async function buildBenchmark(opts: BuildOptions = {}): Promise<Manifest>
       return !r || (p !== 'text' && r.options.small !== small);
     });
   }
-  const ctx: BuildContext = { out, small, progress };
+  if (opts.emojiSize !== undefined && (!Number.isInteger(opts.emojiSize) || opts.emojiSize < 8 || opts.emojiSize > 512)) {
+    throw new ConfigError('--emoji-size', opts.emojiSize, 'an integer in 8..512');
+  }
+  const ctx: BuildContext = { out, small, progress, emojiSize: opts.emojiSize };
   for (const p of parts) {
     const builder = PART_BUILDERS.get(p);
     if (!builder) throw new ConfigError('--only', p, [...PART_BUILDERS.keys()].join(' | '));

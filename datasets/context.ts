@@ -4,4 +4,6 @@ export interface BuildContext {
   /** A small build (a few thousand samples in all) for tests and quick looks. */
   small: boolean;
   progress(part: string, message: string): void;
+  /** OpenMoji raster size in pixels (default 64). */
+  emojiSize?: number;
 }

@@ -8,7 +8,7 @@ import { ImpError } from '../imp/core/errors';
 import { BENCHMARK_NAME, PARTS, readManifest, readVerified, resolveDataDir, type Manifest, type PartName } from '../imp/data/manifest';
 
 const USAGE = `usage:
-  imp-lab data build [--only PART[,PART...]] [--out DIR] [--small] [--if-missing]
+  imp-lab data build [--only PART[,PART...]] [--out DIR] [--small] [--if-missing] [--emoji-size PX]
   imp-lab data info  [--json] [--verify] [--out DIR]
 
 parts: ${PARTS.join(', ')}
@@ -22,6 +22,7 @@ interface Flags {
   ifMissing: boolean;
   json: boolean;
   verify: boolean;
+  emojiSize?: number;
 }
 
 function parseFlags(args: string[]): Flags | string {
@@ -37,6 +38,8 @@ function parseFlags(args: string[]): Flags | string {
     } else if (name === '--out') {
       f.out = value();
       if (!f.out) return '--out needs a folder';
+    } else if (name === '--emoji-size') {
+      f.emojiSize = Number(value());
     } else if (a === '--small') f.small = true;
     else if (a === '--if-missing') f.ifMissing = true;
     else if (a === '--json') f.json = true;
@@ -84,7 +87,7 @@ export async function runData(args: string[]): Promise<number> {
   try {
     if (sub === 'build') {
       const t0 = Date.now();
-      const m = await buildBenchmark({ out: f.out, only: parseParts(f.only), small: f.small, ifMissing: f.ifMissing });
+      const m = await buildBenchmark({ out: f.out, only: parseParts(f.only), small: f.small, ifMissing: f.ifMissing, emojiSize: f.emojiSize });
       const dir = resolveDataDir(f.out);
       process.stderr.write(`[data] ${BENCHMARK_NAME} parts built: ${Object.keys(m.parts).join(', ')} in ${((Date.now() - t0) / 1000).toFixed(1)} s -> ${path.join(dir, 'manifest.json')}\n`);
       return 0;

@@ -14,6 +14,7 @@
 import { Registry } from '../core/registry';
 import { openFashionMnist, openMnist, type SourceOptions } from './idx-images';
 import { openMovingMnist, openMovingMnistAv } from './moving-mnist';
+import { openOpenmoji } from './openmoji';
 import { openSpokenDigits, openSpokenFashion } from './spoken';
 import type { DataSource } from './types';
 
@@ -31,6 +32,7 @@ export {
 export { IdxImageSource, type SourceOptions } from './idx-images';
 export { resampleInto } from './image';
 export { SpokenSource, SpokenStore, spokenStore, type SpokenOptions, type SpokenSet } from './spoken';
+export { OpenmojiSource, type OpenmojiOptions } from './openmoji';
 export { MovingMnistSource, type MovingMnistOptions } from './moving-mnist';
 export { drawMotion, renderClip, positionAt, DIRECTION_STEPS, type Motion, type MotionOptions } from './moving';
 export {
@@ -38,6 +40,8 @@ export {
   AUDIO_SAMPLE_RATE, AUDIO_N_FFT, AUDIO_HOP, AUDIO_MEL_BINS, AUDIO_LOG_MEAN, AUDIO_LOG_STD,
 } from './logmel';
 export { parseWav, resample, type Waveform } from './wav';
+export { loadVideoFile, loadAudioFile, decodeAudioFile, type VideoFileOptions, type AudioFileOptions } from './files';
+export { requireProgram, APT_PACKAGE } from './programs';
 
 /** Options every registered source accepts. */
 export type DataSourceOptions = SourceOptions & Record<string, unknown>;
@@ -46,6 +50,7 @@ export type DataSourceOptions = SourceOptions & Record<string, unknown>;
 export const dataSources = new Registry<(opts?: DataSourceOptions) => DataSource>('data source');
 dataSources.register('mnist', (o) => openMnist(o));
 dataSources.register('fashion-mnist', (o) => openFashionMnist(o));
+dataSources.register('openmoji', (o) => openOpenmoji(o as never));
 dataSources.register('spoken-digits', (o) => openSpokenDigits(o));
 dataSources.register('spoken-fashion', (o) => openSpokenFashion(o));
 dataSources.register('moving-mnist', (o) => openMovingMnist(o));
