@@ -16,3 +16,4 @@ export * from './configs';
 export * as frames from './frames';
 export * as data from './data/index';
 export { requestInterrupt, clearInterrupt, interruptRequested, throwIfInterrupted } from './core/interrupt';
+export * from './eval';
