@@ -25,22 +25,23 @@ export interface RoutingDynamicsOptions extends CommonOptions {
  */
 export function routingDynamics(routing: ViewTable, opts: RoutingDynamicsOptions = {}): Figure {
   const c = columns(routing, 'routing', ['step', 'layer', 'expert', 'modality', 'tokens', 'weight', 'dropped']);
-  type Acc = { w: Map<number, number>; tokens: number; dropped: number };
+  type Acc = { w: Float64Array; tokens: number; dropped: number };
+  let E = 0;
+  for (let i = 0; i < c.n; i++) E = Math.max(E, (c.expert[i] as number) + 1);
   const acc = new Map<number, Map<number, Acc>>(); // layer -> step -> acc
   for (let i = 0; i < c.n; i++) {
     if (opts.modality !== undefined && c.modality[i] !== opts.modality) continue;
     const l = c.layer[i] as number;
     const s = c.step[i] as number;
-    const byStep = acc.get(l) ?? acc.set(l, new Map()).get(l)!;
-    const a = byStep.get(s) ?? byStep.set(s, { w: new Map(), tokens: 0, dropped: 0 }).get(s)!;
-    const e = c.expert[i] as number;
-    a.w.set(e, (a.w.get(e) ?? 0) + (c.weight[i] as number));
+    let byStep = acc.get(l);
+    if (!byStep) acc.set(l, (byStep = new Map()));
+    let a = byStep.get(s);
+    if (!a) byStep.set(s, (a = { w: new Float64Array(E), tokens: 0, dropped: 0 }));
+    a.w[c.expert[i] as number] += c.weight[i] as number;
     a.tokens += c.tokens[i] as number;
     a.dropped += c.dropped[i] as number;
   }
   if (acc.size === 0) noRows('routingDynamics', opts.modality ? `modality "${opts.modality}"` : 'any rows', `modalities [${distinct(Array.from(c.modality as ArrayLike<string>)).join(', ')}]`);
-  let E = 0;
-  for (let i = 0; i < c.n; i++) E = Math.max(E, (c.expert[i] as number) + 1);
   const layers = distinct([...acc.keys()]);
   const data: Trace[] = [];
   layers.forEach((l, j) => {
@@ -48,7 +49,7 @@ export function routingDynamics(routing: ViewTable, opts: RoutingDynamicsOptions
     const steps = [...byStep.keys()].sort((a, b) => a - b);
     const color = sequentialColor(j, layers.length);
     const ent = steps.map((s) => {
-      const ws = [...byStep.get(s)!.w.values()];
+      const ws = byStep.get(s)!.w;
       const t = ws.reduce((a, b) => a + b, 0);
       let h = 0;
       for (const w of ws) if (w > 0) h -= (w / t) * Math.log(w / t);
