@@ -13,15 +13,15 @@
  * display(viz.figureBundle(fig));
  * ```
  */
-export { lossCurves, type LossCurvesOptions } from './loss-curves';
-export { taskTimeline, type TaskTimelineOptions } from './task-timeline';
-export { expertLoad, type ExpertLoadOptions } from './expert-load';
+export { lossCurves, type LossCurvesOptions } from './loss_curves';
+export { taskTimeline, type TaskTimelineOptions } from './task_timeline';
+export { expertLoad, type ExpertLoadOptions } from './expert_load';
 export { specialization, specializationScores, type SpecializationOptions } from './specialization';
-export { tokenRouting, type TokenRoutingOptions, type Pixels } from './token-routing';
-export { routingDynamics, type RoutingDynamicsOptions } from './routing-dynamics';
+export { tokenRouting, type TokenRoutingOptions, type Pixels } from './token_routing';
+export { routingDynamics, type RoutingDynamicsOptions } from './routing_dynamics';
 export { confusion, type ConfusionOptions } from './confusion';
 export { retrieval, type RetrievalOptions } from './retrieval';
-export { compareRuns, defaultGroup, type CompareRunsOptions } from './compare-runs';
+export { compareRuns, defaultGroup, type CompareRunsOptions } from './compare_runs';
 export { figureBundle, PLOTLY_MIME, type MimeBundle, type BundleOptions } from './bundle';
 export { createLiveView, type LiveView, type LiveViewOptions, type LiveViewSpec, type DisplaySink } from './live';
 export { views, type ViewName, type ViewEntry } from './views';

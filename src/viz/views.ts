@@ -4,15 +4,15 @@
  */
 import { Registry } from '../imp/core/registry';
 import type { RunTables } from '../imp/frames/recorder';
-import { compareRuns } from './compare-runs';
+import { compareRuns } from './compare_runs';
 import { confusion } from './confusion';
-import { expertLoad } from './expert-load';
-import { lossCurves } from './loss-curves';
+import { expertLoad } from './expert_load';
+import { lossCurves } from './loss_curves';
 import { retrieval } from './retrieval';
-import { routingDynamics } from './routing-dynamics';
+import { routingDynamics } from './routing_dynamics';
 import { specialization } from './specialization';
 import type { Figure } from './theme';
-import { taskTimeline } from './task-timeline';
+import { taskTimeline } from './task_timeline';
 
 export type ViewName = 'lossCurves' | 'taskTimeline' | 'expertLoad' | 'specialization' | 'routingDynamics' | 'confusion' | 'retrieval' | 'compareRuns';
 

@@ -21,7 +21,7 @@ import {
   type Frame,
   type FrameName,
 } from './index';
-import { partFile } from './run-folder';
+import { partFile } from './run_folder';
 
 function tmpdir(tag: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `imp-frames-${tag}-`));

@@ -12,8 +12,8 @@
  * ```
  */
 export * from './schemas';
-export { emptyFrame, encodeFrame, readFrame, writeFrame, FRAMES_VERSION } from './arrow-io';
-export type { Frame, FrameFile } from './arrow-io';
+export { emptyFrame, encodeFrame, readFrame, writeFrame, FRAMES_VERSION } from './arrow_io';
+export type { Frame, FrameFile } from './arrow_io';
 export { createRecorder } from './recorder';
 export type { Recorder, RecorderOptions, RunTables } from './recorder';
 export { openRun, openRun as open, concatRuns } from './open';

@@ -4,9 +4,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DataError } from '../core/errors';
-import { Frame } from './arrow-io';
+import { Frame } from './arrow_io';
 import { RunTables } from './recorder';
-import { readMeta, readStored } from './run-folder';
+import { readMeta, readStored } from './run_folder';
 import { FRAME_NAMES, RunMeta, validate } from './schemas';
 
 /** One run read back from its folder. */

@@ -2,15 +2,15 @@
  * The recorder the trainer writes results through. Per step it only appends to host arrays and
  * keeps scalar tensors; it reads scalars back once every `readEvery` steps (one `tf.stack` and
  * one async `data()` for all of them), so training never waits on a per-step read-back. Rows
- * beyond `maxRowsInMemory` go to a new Arrow part file in the run folder (see `run-folder.ts`).
+ * beyond `maxRowsInMemory` go to a new Arrow part file in the run folder (see `run_folder.ts`).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as aq from 'arquero';
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, ImpError, ShapeError } from '../core/errors';
-import { encodeFrame, Frame, writeFileAtomic } from './arrow-io';
-import { baseFile, listParts, META_FILE, PARTS_DIR, partFile, readMeta, readStored } from './run-folder';
+import { encodeFrame, Frame, writeFileAtomic } from './arrow_io';
+import { baseFile, listParts, META_FILE, PARTS_DIR, partFile, readMeta, readStored } from './run_folder';
 import {
   checkRow,
   EvalRow,

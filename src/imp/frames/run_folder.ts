@@ -14,7 +14,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DataError } from '../core/errors';
-import { emptyFrame, Frame, readFrame } from './arrow-io';
+import { emptyFrame, Frame, readFrame } from './arrow_io';
 import { FrameName, FRAME_NAMES, RunMeta } from './schemas';
 
 export const PARTS_DIR = 'parts';
