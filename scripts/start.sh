@@ -4,4 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+# The offline benchmark (datasets/README.md): built once into data/ (~1 min), reused afterwards.
+node bin/imp-lab.js data build --if-missing
 exec node bin/imp-lab.js train tiny-moe --steps "${IMP_STEPS:-200}" --out "${IMP_OUT:-runs/tiny-moe}" "$@"
