@@ -3,12 +3,14 @@
  * dispatches, so `imp-lab <cmd> --help` works for every command.
  */
 import { runData } from './data';
+import { runTrain } from './train';
 import { runInstall, runKernel, runLab, runRun } from './kernel';
 
 type Command = { summary: string; run: (args: string[]) => Promise<number> };
 
 const commands: Record<string, Command> = {
   // Entries are added by each feature module: train, data, install, lab, run, bench.
+  train: { summary: 'train an experiment with AGD (train --list shows them)', run: runTrain },
   install: { summary: 'install the "IMP Lab (TypeScript)" Jupyter kernelspec', run: runInstall },
   lab: { summary: 'start JupyterLab (or Notebook) on 127.0.0.1 with the notebooks', run: runLab },
   run: { summary: 'execute a notebook headlessly through the kernel', run: runRun },
