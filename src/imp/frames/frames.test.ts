@@ -10,6 +10,8 @@ import * as arrow from 'apache-arrow';
 import { DataError, ConfigError, ShapeError } from '../core/errors';
 import {
   concatRuns,
+  confusionRows,
+  recallRows,
   createRecorder,
   encodeFrame,
   FRAME_NAMES,
@@ -240,4 +242,11 @@ test('concatRuns puts runs side by side and refuses two runs with one name', asy
   assert.deepEqual(all.runs, ['seed0', 'seed1']);
   assert.deepEqual((all.metrics.objects() as { run: string; value: number }[]).map((r) => [r.run, r.value]), [['seed0', 0], ['seed1', 1]]);
   assert.throws(() => concatRuns([dirs[0], dirs[0]]), /run name "seed0" appears in two inputs/);
+});
+
+test('confusionRows / recallRows feed the evals table', () => {
+  const rows = confusionRows({ step: 3, eval: 'z', modality: 'image', classNames: ['a', 'b'], confusion: [[3, 1], [0, 2]] });
+  assert.deepEqual(rows.map((r) => [r.label, r.predicted, r.value]), [['a', 'a', 3], ['a', 'b', 1], ['b', 'b', 2]]);
+  assert.throws(() => confusionRows({ step: 3, eval: 'z', modality: 'image', classNames: ['a'], confusion: [[3, 1], [0, 2]] }), /confusion: got shape \[2,2\]; expected \[1, 1\]/);
+  assert.deepEqual(recallRows({ step: 1, eval: 'o', modality: 't->i', recall: { 1: 0.25, 5: 0.5 } }).map((r) => [r.metric, r.k, r.value]), [['recall', 1, 0.25], ['recall', 5, 0.5]]);
 });

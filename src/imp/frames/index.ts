@@ -18,3 +18,4 @@ export { createRecorder } from './recorder';
 export type { Recorder, RecorderOptions, RunTables } from './recorder';
 export { openRun, openRun as open, concatRuns } from './open';
 export type { RunFrames, RunsFrames } from './open';
+export { confusionRows, recallRows } from './eval_rows';
