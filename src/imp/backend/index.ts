@@ -14,6 +14,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { ConfigError } from '../core/errors';
 import { registerNativeBackend } from './native';
+import { loadWasmBackend } from './wasm';
 
 export const BACKEND_NAMES = ['auto', 'tensorflow', 'native', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
@@ -32,14 +33,7 @@ const loaders: Record<Exclude<BackendName, 'auto' | 'cpu'>, () => Promise<boolea
     return false;
   },
   native: async () => registerNativeBackend(),
-  wasm: async () => {
-    try {
-      await import('@tensorflow/tfjs-backend-wasm');
-      return true;
-    } catch {
-      return false;
-    }
-  },
+  wasm: () => loadWasmBackend(),
 };
 
 /** Registers a loader for an optional backend (used by the native backend module). */
@@ -79,3 +73,4 @@ export function currentBackend(): string {
 
 export { geluTanh } from './ops';
 export { addonError, nativeKernelNames, registerNativeBackend } from './native';
+export { loadWasmBackend, wasmThreads } from './wasm';
