@@ -65,6 +65,11 @@ export function formatInfo(m: Manifest, dir: string): string {
       lines.push(`  ${s.padEnd(20)} ${String(info.count).padStart(7)}  ${shapes}${info.notes ? `  (${info.notes})` : ''}`);
     }
     if (r.classNames) lines.push(`  classes (${r.classNames.length}): ${r.classNames.join(', ')}`);
+    // Scalar and short-list metadata (vocabulary size, zero-shot classes, audio statistics).
+    const meta = Object.entries(r.meta ?? {})
+      .filter(([, v]) => typeof v === 'number' || typeof v === 'string' || (Array.isArray(v) && v.length <= 10 && v.every((x) => typeof x !== 'object')))
+      .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('|') : v}`);
+    if (meta.length) lines.push(`  meta: ${meta.join(' ')}`);
     for (const [f, rec] of Object.entries(r.files)) lines.push(`  ${rec.sha256}  ${String(rec.bytes).padStart(10)}  ${f}`);
   }
   lines.push('\ntools:');

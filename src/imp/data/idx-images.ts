@@ -104,17 +104,29 @@ export class IdxImageSource implements DataSource {
 
   batch(req: BatchRequest): HostBatch {
     const r = resolveRequest(this.name, req, { resolution: [28, 28], frames: 1, audioFrames: 1, textLength: 16 });
+    const n = this.splitData(r.split).images.shape[0];
+    const rng = batchRng(this.name, r.split, r.seed);
+    const positions = Array.from({ length: r.batchSize }, () => rng.int(n));
+    return this.batchAt(r.split, positions, req, rng);
+  }
+
+  /**
+   * The images at `positions` (0 .. size(split) - 1), in that order, for exhaustive evaluation.
+   * Captions are drawn from `rng` (default: seeded by req.seed).
+   */
+  batchAt(split: Split, positions: readonly number[], req: Partial<BatchRequest> = {}, rng = batchRng(`${this.name}/at`, split, req.seed ?? 0)): HostBatch {
+    const r = resolveRequest(this.name, { seed: 0, ...req, split, batchSize: Math.max(1, positions.length) }, { resolution: [28, 28], frames: 1, audioFrames: 1, textLength: 16 });
     const { images, labels } = this.splitData(r.split);
     const [n, h0, w0] = images.shape;
-    const rng = batchRng(this.name, r.split, r.seed);
-    const B = r.batchSize;
+    const B = positions.length;
     const pix = r.height * r.width;
     const image = new Float32Array(B * pix);
     const lab = new Int32Array(B);
     const captions: string[][] = [];
     const ids: string[] = [];
     for (let b = 0; b < B; b++) {
-      const i = rng.int(n);
+      const i = positions[b];
+      if (!Number.isInteger(i) || i < 0 || i >= n) throw new ConfigError(`${this.name}.batchAt(positions)`, i, `integers in 0..${n - 1}`);
       resampleInto(images.data, h0, w0, 1, image, b * pix, r.height, r.width, 1 / 255, i * h0 * w0);
       lab[b] = labels.data[i];
       captions.push(pickCaptions(this.promptFn(lab[b]), this.perSample, rng));

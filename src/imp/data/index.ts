@@ -4,8 +4,8 @@
  *
  * @example
  * ```ts
- * import { openDataSource } from 'imp-lab/data';
- * const mnist = openDataSource('mnist');                 // throws a DataError if not built
+ * import { data } from 'imp-lab';
+ * const mnist = data.openDataSource('mnist');            // throws a DataError if not built
  * const b = mnist.batch({ split: 'train', batchSize: 8, seed: 1 });
  * b.image!.shape; // [8, 1, 28, 28, 1]
  * b.text!.shape;  // [8, 16]
@@ -42,6 +42,7 @@ export {
 export { parseWav, resample, type Waveform } from './wav';
 export { loadVideoFile, loadAudioFile, decodeAudioFile, type VideoFileOptions, type AudioFileOptions } from './files';
 export { requireProgram, APT_PACKAGE } from './programs';
+export { epochBatches, isIndexed, type IndexedSource } from './epoch';
 
 /** Options every registered source accepts. */
 export type DataSourceOptions = SourceOptions & Record<string, unknown>;

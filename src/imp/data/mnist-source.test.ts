@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ConfigError, DataError, RegistryError } from '../core/errors';
-import { benchmarkTokenizer, dataSources, digitPrompts, openDataSource, readManifest } from './index';
+import { benchmarkTokenizer, dataSources, digitPrompts, epochBatches, isIndexed, openDataSource, readManifest } from './index';
 import { smallBuild } from './test-fixture';
 import { sha256 } from './manifest';
 
@@ -43,6 +43,26 @@ test('mnist source: shapes, value range, labels match captions, same seed -> sam
   const multi = openDataSource('mnist', { dir, captionsPerSample: 3 }).batch({ split: 'validation', batchSize: 4, seed: 0 });
   assert.deepEqual(multi.text!.shape, [4, 3, 16]);
   assert.ok(benchmarkTokenizer(dir).vocabSize > 1000);
+});
+
+test('mnist batchAt / epochBatches: positions address the split in order; an epoch visits every image once', async () => {
+  const dir = await smallBuild(['text', 'mnist']);
+  const src = openDataSource('mnist', { dir });
+  assert.ok(isIndexed(src));
+  // The first four MNIST test labels are 7, 2, 1, 0.
+  assert.deepEqual([...src.batchAt('test', [0, 1, 2, 3]).labels!.data], [7, 2, 1, 0]);
+  const seen = new Set<string>();
+  let batches = 0;
+  for (const b of epochBatches(src, 'validation', 64, 5)) {
+    batches++;
+    for (const id of b.ids!) seen.add(id);
+  }
+  assert.equal(batches, 4); // 200 images / 64 -> 3 full batches + 8
+  assert.equal(seen.size, 200);
+  const first = epochBatches(src, 'validation', 8, 5).next().value!;
+  assert.deepEqual(first.ids, epochBatches(src, 'validation', 8, 5).next().value!.ids);
+  assert.notDeepEqual(first.ids, epochBatches(src, 'validation', 8, 6).next().value!.ids);
+  assert.deepEqual(epochBatches(src, 'validation', 2).next().value!.ids, ['mnist/validation/0', 'mnist/validation/1']);
 });
 
 test('mnist source: bad requests are ConfigErrors naming the field', async () => {

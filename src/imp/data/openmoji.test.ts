@@ -29,7 +29,7 @@ test('openmoji source: RGB on white in [0, 1], captions are the real annotation,
   assert.deepEqual(b.image!.shape, [4, 1, 64, 64, 3]);
   assert.equal(b.image!.data[0], 1); // the corner is background: white
   const rows = src.indices('test');
-  const all = src.batchAt(rows.slice(0, 3), { textLength: 24 });
+  const all = src.batchAt('test', [0, 1, 2], { textLength: 24 });
   assert.deepEqual(all.text!.shape, [3, 24]);
   const tok = src.tokenizer;
   const first = readOpenmojiEntries()[rows[0]];
@@ -39,6 +39,7 @@ test('openmoji source: RGB on white in [0, 1], captions are the real annotation,
   assert.deepEqual(three.text!.shape, [2, 3, 16]);
   assert.deepEqual(three.image!.shape, [2, 1, 32, 32, 3]);
   assert.equal(src.prompts!(0)[0], 'an emoji of smileys emotion');
+  assert.throws(() => src.batchAt('test', [src.size('test')]), /openmoji\.batchAt\(positions\): got \d+; allowed: integers in 0\.\./);
 });
 
 test('an SVG that fails to render is a DataError naming the file', async () => {

@@ -82,18 +82,23 @@ export class OpenmojiSource implements DataSource {
 
   batch(req: BatchRequest): HostBatch {
     const r = resolveRequest(this.name, req, { resolution: [this.size0, this.size0], frames: 1, audioFrames: 1, textLength: 16 });
-    const rows = this.indices(r.split);
+    const n = this.indices(r.split).length;
     const rng = batchRng(this.name, r.split, r.seed);
-    return this.batchAt(Array.from({ length: r.batchSize }, () => rows[rng.int(rows.length)]), req);
+    return this.batchAt(r.split, Array.from({ length: r.batchSize }, () => rng.int(n)), req);
   }
 
   /**
-   * A batch of the given emoji (indices from `indices(split)`), in that order: lets an evaluator
+   * The samples at `positions` (0 .. size(split) - 1) of a split, in that order: lets an evaluator
    * walk the whole test split exactly once. Shape options come from `req`.
    */
-  batchAt(rows: readonly number[], req: Partial<BatchRequest> = {}): HostBatch {
-    const r = resolveRequest(this.name, { split: 'test', seed: 0, ...req, batchSize: Math.max(1, rows.length) }, { resolution: [this.size0, this.size0], frames: 1, audioFrames: 1, textLength: 16 });
+  batchAt(split: Split, positions: readonly number[], req: Partial<BatchRequest> = {}): HostBatch {
+    const r = resolveRequest(this.name, { seed: 0, ...req, split, batchSize: Math.max(1, positions.length) }, { resolution: [this.size0, this.size0], frames: 1, audioFrames: 1, textLength: 16 });
     const { images, entries } = this.load();
+    const order = this.indices(split);
+    const rows = positions.map((p) => {
+      if (!Number.isInteger(p) || p < 0 || p >= order.length) throw new ConfigError('openmoji.batchAt(positions)', p, `integers in 0..${order.length - 1}`);
+      return order[p];
+    });
     const B = rows.length;
     const S = this.size0;
     const pix = r.height * r.width * 3;
@@ -103,7 +108,6 @@ export class OpenmojiSource implements DataSource {
     const ids: string[] = [];
     rows.forEach((row, b) => {
       const e = entries[row];
-      if (!e) throw new ConfigError('openmoji.batchAt(rows)', row, `indices in 0..${entries.length - 1}`);
       resampleInto(images, S, S, 3, image, b * pix, r.height, r.width, 1 / 255, row * S * S * 3);
       labels[b] = e.label;
       captions.push(this.perSample === 1 ? [`${e.captions[0]}, ${e.captions[1]}`] : e.captions);
