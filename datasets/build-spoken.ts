@@ -81,7 +81,9 @@ export async function buildSpoken(ctx: BuildContext): Promise<void> {
       let last = 0;
       // Synthesis runs in child processes; the log-mel of each result is computed here as it arrives.
       await pool(jobs, Math.max(2, os.cpus().length * 2), async (job, i) => {
-        const wav = parseWav(await synthesise(job.voice, job.w.word), `${voiceId(job.voice)} "${job.w.word}"`);
+        const bytes = await synthesise(job.voice, job.w.word);
+        if (ctx.keepWav) w.write(`wav/${synth}-${String(i).padStart(5, '0')}.wav`, bytes);
+        const wav = parseWav(bytes, `${voiceId(job.voice)} "${job.w.word}"`);
         const x = resample(wav.samples, wav.sampleRate, AUDIO_SAMPLE_RATE);
         const { y, cropped } = fitWord(x, length);
         const m = logMel(y);
@@ -116,7 +118,7 @@ export async function buildSpoken(ctx: BuildContext): Promise<void> {
       splits[key].count++;
     }
     w.commit({
-      options: { small: ctx.small },
+      options: { small: ctx.small, keepWav: ctx.keepWav ?? false },
       splits,
       meta: {
         frames: SPOKEN_FRAMES, melBins: AUDIO_MEL_BINS, sampleRate: AUDIO_SAMPLE_RATE, nFft: AUDIO_N_FFT, hop: AUDIO_HOP,

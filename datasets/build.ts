@@ -29,6 +29,8 @@ export interface BuildOptions {
   small?: boolean;
   /** OpenMoji raster size (default 64). */
   emojiSize?: number;
+  /** Keep the synthesised WAVs next to the log-mels (spoken/wav/). */
+  keepWav?: boolean;
   /** Build only the parts missing from the manifest. */
   ifMissing?: boolean;
   /** Progress lines; default writes to stderr. */
@@ -92,7 +94,7 @@ export async function buildBenchmark(opts: BuildOptions = {}): Promise<Manifest>
   if (opts.emojiSize !== undefined && (!Number.isInteger(opts.emojiSize) || opts.emojiSize < 8 || opts.emojiSize > 512)) {
     throw new ConfigError('--emoji-size', opts.emojiSize, 'an integer in 8..512');
   }
-  const ctx: BuildContext = { out, small, progress, emojiSize: opts.emojiSize };
+  const ctx: BuildContext = { out, small, progress, emojiSize: opts.emojiSize, keepWav: opts.keepWav };
   for (const p of parts) {
     const builder = PART_BUILDERS.get(p);
     if (!builder) throw new ConfigError('--only', p, [...PART_BUILDERS.keys()].join(' | '));

@@ -6,4 +6,6 @@ export interface BuildContext {
   progress(part: string, message: string): void;
   /** OpenMoji raster size in pixels (default 64). */
   emojiSize?: number;
+  /** Also keep each synthesised utterance as the synthesiser's WAV (spoken/wav/, ~110 MB in full). */
+  keepWav?: boolean;
 }

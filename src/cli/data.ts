@@ -8,7 +8,7 @@ import { ImpError } from '../imp/core/errors';
 import { BENCHMARK_NAME, PARTS, readManifest, readVerified, resolveDataDir, type Manifest, type PartName } from '../imp/data/manifest';
 
 const USAGE = `usage:
-  imp-lab data build [--only PART[,PART...]] [--out DIR] [--small] [--if-missing] [--emoji-size PX]
+  imp-lab data build [--only PART[,PART...]] [--out DIR] [--small] [--if-missing] [--emoji-size PX] [--keep-wav]
   imp-lab data info  [--json] [--verify] [--out DIR]
 
 parts: ${PARTS.join(', ')}
@@ -23,10 +23,11 @@ interface Flags {
   json: boolean;
   verify: boolean;
   emojiSize?: number;
+  keepWav: boolean;
 }
 
 function parseFlags(args: string[]): Flags | string {
-  const f: Flags = { only: [], small: false, ifMissing: false, json: false, verify: false };
+  const f: Flags = { only: [], small: false, ifMissing: false, json: false, verify: false, keepWav: false };
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     const value = (): string | undefined => (a.includes('=') ? a.slice(a.indexOf('=') + 1) : args[++i]);
@@ -42,6 +43,7 @@ function parseFlags(args: string[]): Flags | string {
       f.emojiSize = Number(value());
     } else if (a === '--small') f.small = true;
     else if (a === '--if-missing') f.ifMissing = true;
+    else if (a === '--keep-wav') f.keepWav = true;
     else if (a === '--json') f.json = true;
     else if (a === '--verify') f.verify = true;
     else return `unknown option ${JSON.stringify(a)}`;
@@ -92,7 +94,7 @@ export async function runData(args: string[]): Promise<number> {
   try {
     if (sub === 'build') {
       const t0 = Date.now();
-      const m = await buildBenchmark({ out: f.out, only: parseParts(f.only), small: f.small, ifMissing: f.ifMissing, emojiSize: f.emojiSize });
+      const m = await buildBenchmark({ out: f.out, only: parseParts(f.only), small: f.small, ifMissing: f.ifMissing, emojiSize: f.emojiSize, keepWav: f.keepWav });
       const dir = resolveDataDir(f.out);
       process.stderr.write(`[data] ${BENCHMARK_NAME} parts built: ${Object.keys(m.parts).join(', ')} in ${((Date.now() - t0) / 1000).toFixed(1)} s -> ${path.join(dir, 'manifest.json')}\n`);
       return 0;
