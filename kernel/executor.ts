@@ -32,6 +32,7 @@ import { createConverter, isCompleteCode, Converter, Diagnostic, SideOutput } fr
 import { clearInterrupt, requestInterrupt } from '../src/imp/core/interrupt';
 import { InterruptError } from '../src/imp/core/errors';
 import { mapGeneratedLine } from './traceback';
+import { log } from './log';
 
 export interface CellError {
   ename: string;
@@ -95,6 +96,21 @@ export function createCellExecutor(opts: ExecutorOptions): CellExecutor {
   const graceMs = opts.graceMs ?? Number(process.env.IMP_LAB_INTERRUPT_GRACE_MS ?? 5000);
   let converter: Converter | null = null;
   const conv = (): Converter => (converter ??= createConverter({ isJS: false, isBrowser: false }));
+  /**
+   * Runs `fn` on the converter; if the converter itself throws (tslab's watch-mode state breaks,
+   * e.g. "Unexpected pending rebuildTimer" when a declaration file it watches is rewritten by a
+   * rebuild), it is replaced by a fresh one and `fn` runs once more.
+   */
+  function withConverter<T>(fn: (c: Converter) => T): T {
+    try {
+      return fn(conv());
+    } catch (e) {
+      log(`the TypeScript converter failed (${(e as Error).message}); starting a fresh one`);
+      try { converter?.close(); } catch { /* already broken */ }
+      converter = null;
+      return fn(conv());
+    }
+  }
   const cells = new Map<string, CellRecord>();
   let cellNo = 0;
   let prevDecl = '';
@@ -148,7 +164,7 @@ export function createCellExecutor(opts: ExecutorOptions): CellExecutor {
     running = true;
     clearInterrupt();
     try {
-      const converted = conv().convert(prevDecl, src);
+      const converted = withConverter((c) => c.convert(prevDecl, src));
       if (converted.sideOutputs) updateSideOutputs(converted.sideOutputs, sideOutputs, sideModules);
       if (converted.diagnostics.length > 0) return { status: 'error', error: compileError(src, converted.diagnostics), interrupted: false };
       if (!converted.output) {
@@ -215,14 +231,14 @@ export function createCellExecutor(opts: ExecutorOptions): CellExecutor {
     execute,
     complete(src, cursorPos) {
       const pos = codePointsToUtf16(src, cursorPos);
-      const info = conv().complete(prevDecl, src, pos);
+      const info = withConverter((c) => c.complete(prevDecl, src, pos));
       return { matches: info.candidates, cursor_start: utf16ToCodePoints(src, info.start), cursor_end: utf16ToCodePoints(src, info.end) };
     },
     inspect(src, cursorPos) {
       const pos = codePointsToUtf16(src, cursorPos);
       // The position right after an identifier (where the cursor usually is) has no quick info.
-      let info = conv().inspect(prevDecl, src, pos);
-      if (!info && pos > 0) info = conv().inspect(prevDecl, src, pos - 1);
+      let info = withConverter((c) => c.inspect(prevDecl, src, pos));
+      if (!info && pos > 0) info = withConverter((c) => c.inspect(prevDecl, src, pos - 1));
       if (!info) return { found: false, text: '' };
       const text = (parts?: { text: string }[]) => (parts ?? []).map((p) => p.text).join('');
       const doc = text(info.documentation);
@@ -259,8 +275,8 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
 
 function isInterrupt(e: unknown): boolean {
   if (e instanceof InterruptError || (e as Error)?.name === 'InterruptError') return true;
-  // V8's message when breakOnSigint stops a script.
-  return e instanceof Error && e.message === 'Script execution interrupted.';
+  // Node's error when breakOnSigint stops a script.
+  return e instanceof Error && ((e as NodeJS.ErrnoException).code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED' || /^Script execution (was )?interrupted/.test(e.message));
 }
 
 /** Turns anything a cell threw into ename/evalue and a traceback whose cell frames show the source line. */
