@@ -74,15 +74,17 @@ export function refForwardFlops(name: RefConfigName, layers = 6): number {
 }
 
 /** Builds a reference step with fixed random inputs (same seed, same bytes). */
-export function createRefStep(name: RefConfigName, opts: { seed?: number; layers?: number } = {}): RefStep {
+export function createRefStep(name: RefConfigName, opts: { seed?: number; layers?: number; batch?: number; model?: ImpModel } = {}): RefStep {
   if (!(REF_CONFIGS as readonly string[]).includes(name)) {
     throw new ConfigError('config', name, REF_CONFIGS.map((c) => `"${c}"`).join(' | '));
   }
   const seed = opts.seed ?? 0;
   const layers = opts.layers ?? 6;
-  const model = createModel(refModelConfig(name, layers), { seed });
+  // A shared model lets several steps (AGD tasks of different shapes) train the same weights.
+  const model = opts.model ?? createModel(refModelConfig(name, layers), { seed });
   const rng = new Rng(seed + 1);
-  const { batch, image, channels, classes } = REF_SHAPE;
+  const { image, channels, classes } = REF_SHAPE;
+  const batch = opts.batch ?? REF_SHAPE.batch;
   const px = new Float32Array(batch * image * image * channels);
   for (let i = 0; i < px.length; i++) px[i] = rng.normal();
   const lab = new Int32Array(batch);
@@ -105,7 +107,7 @@ export function createRefStep(name: RefConfigName, opts: { seed?: number; layers
   };
   return {
     name, model, params: parameterCount(model), forwardFlops: refForwardFlops(name, layers), run,
-    dispose: () => { optimizer.dispose(); disposeModel(model); x.dispose(); y.dispose(); },
+    dispose: () => { optimizer.dispose(); if (!opts.model) disposeModel(model); x.dispose(); y.dispose(); },
   };
 }
 

@@ -2,6 +2,7 @@
  * The `imp-lab` command line. Each subcommand lives in its own module; this file only
  * dispatches, so `imp-lab <cmd> --help` works for every command.
  */
+import { runBenchCommand } from './bench';
 import { runData } from './data';
 import { runTrain } from './train';
 import { runInstall, runKernel, runLab, runRun } from './kernel';
@@ -16,6 +17,7 @@ const commands: Record<string, Command> = {
   run: { summary: 'execute a notebook headlessly through the kernel', run: runRun },
   kernel: { summary: 'the kernel process (started by Jupyter with a connection file)', run: runKernel },
   data: { summary: 'build or describe the offline benchmark (data build|info)', run: runData },
+  bench: { summary: 'time reference training steps per backend against PyTorch (bench --quick)', run: runBenchCommand },
 };
 
 function usage(): string {

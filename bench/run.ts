@@ -1,0 +1,184 @@
+/**
+ * The benchmark: reference training steps on every available tfjs backend against the PyTorch
+ * peer (bench/peer/ref_step.py) in one invocation, alternating rounds so that load on the
+ * machine hits both alike. Writes bench/results/<stamp>.arrow and .md. Timings live here and
+ * in the results, never in tests.
+ *
+ * @example
+ * ```ts
+ * const res = await runBenchmark({ quick: true, only: ['ref-dense'], backends: ['native'] });
+ * res.rows[0].ratio; // tfjs median step / PyTorch median step
+ * ```
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { tableFromArrays, tableToIPC } from 'apache-arrow';
+import { ConfigError } from '../src/imp/core/errors';
+import { initBackend } from '../src/imp/backend';
+import { loadAddon } from '../src/imp/backend/native';
+import { createModel, disposeModel } from '../src/imp/model/model';
+import { createRefStep, REF_CONFIGS, RefConfigName, refModelConfig } from './ref_step';
+
+export interface BenchOptions {
+  quick?: boolean;
+  only?: string[];
+  backends?: string[];
+  python?: string;
+  peerThreads?: number;
+  log?: (line: string) => void;
+}
+
+export interface BenchRow {
+  config: string;
+  backend: string;
+  medianMs: number;
+  peerMs: number | null;
+  ratio: number | null;
+  gflops: number;
+  sgemmShare: number | null;
+  steps: number;
+}
+
+export interface BenchResult {
+  rows: BenchRow[];
+  extras: Record<string, number | string | null>;
+  files: string[];
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+type PeerOut = { times_ms: number[]; peak_rss_mb: number; torch: string; sgemm_gflops?: number };
+
+function runPeer(python: string, config: string, steps: number, warmup: number, threads: number, sgemm = false): PeerOut | null {
+  const script = path.join(__dirname, '..', '..', 'bench', 'peer', 'ref_step.py');
+  const args = [script, '--config', config, '--steps', String(steps), '--warmup', String(warmup), '--threads', String(threads)];
+  if (sgemm) args.push('--sgemm');
+  const r = spawnSync(python, args, { encoding: 'utf8', env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' }, timeout: 600_000 });
+  if (r.status !== 0) return null;
+  try { return JSON.parse(r.stdout.trim().split('\n').pop() as string) as PeerOut; } catch { return null; }
+}
+
+/** OpenBLAS sgemm from Node (the addon), 1024^3, GFLOP/s: the machine's matmul ceiling now. */
+function nodeSgemm(): number | null {
+  const addon = loadAddon();
+  if (!addon) return null;
+  const n = 1024, a = new Float32Array(n * n).fill(0.5), b = new Float32Array(n * n).fill(0.25), o = new Float32Array(n * n);
+  addon.matmul(a, b, o, 1, 1, n, n, n, false, false);
+  const t = performance.now();
+  for (let i = 0; i < 10; i++) addon.matmul(a, b, o, 1, 1, n, n, n, false, false);
+  return (2 * n ** 3 * 10) / ((performance.now() - t) / 1000) / 1e9;
+}
+
+function timeSteps(run: () => number, n: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) { const t = performance.now(); run(); out.push(performance.now() - t); }
+  return out;
+}
+
+export async function runBenchmark(opts: BenchOptions = {}): Promise<BenchResult> {
+  const log = opts.log ?? ((l: string) => process.stderr.write(`${l}\n`));
+  const configs = (opts.only && opts.only.length ? opts.only : [...REF_CONFIGS]) as RefConfigName[];
+  for (const c of configs) if (!(REF_CONFIGS as readonly string[]).includes(c)) throw new ConfigError('--only', c, REF_CONFIGS.join(' | '));
+  const backends = opts.backends && opts.backends.length ? opts.backends : ['native', 'wasm'];
+  const quick = opts.quick ?? false;
+  const rounds = quick ? 2 : 3, perRound = quick ? 2 : 5, warmup = quick ? 1 : 2;
+  const python = opts.python ?? '/usr/bin/python3';
+  const threads = opts.peerThreads ?? os.cpus().length;
+  const rows: BenchRow[] = [];
+  const extras: BenchResult['extras'] = {};
+  const peerTimes: Record<string, number[]> = {};
+  const tfTimes: Record<string, number[]> = {};
+  let peerInfo: PeerOut | null = null;
+  const sgemm = nodeSgemm();
+  extras.sgemm_gflops_node = sgemm;
+  for (const backend of backends) {
+    const got = await initBackend(backend).catch((e: Error) => { log(`backend ${backend}: ${e.message}`); return null; });
+    if (got !== backend) continue;
+    for (const config of configs) {
+      const step = createRefStep(config, { seed: 0 });
+      timeSteps(step.run, warmup);
+      const key = `${config}|${backend}`;
+      tfTimes[key] = [];
+      for (let r = 0; r < rounds; r++) {
+        tfTimes[key].push(...timeSteps(step.run, perRound));
+        // Alternate: the peer's round runs right after ours, under the same machine load.
+        if (!(config in peerTimes) || peerTimes[config].length < rounds * perRound) {
+          const p = runPeer(python, config, perRound, warmup, threads, peerInfo === null);
+          if (p) { (peerTimes[config] ??= []).push(...p.times_ms); peerInfo = peerInfo ?? p; extras[`peer_rss_mb_${config}`] = p.peak_rss_mb; }
+        }
+        log(`${key} round ${r + 1}/${rounds}: tfjs ${median(tfTimes[key]).toFixed(0)} ms, peer ${peerTimes[config] ? median(peerTimes[config]).toFixed(0) : 'n/a'} ms`);
+      }
+      const med = median(tfTimes[key]);
+      const peer = peerTimes[config] ? median(peerTimes[config]) : null;
+      const gflops = (3 * step.forwardFlops) / (med / 1000) / 1e9;  // backward ~ 2x forward
+      rows.push({ config, backend, medianMs: med, peerMs: peer, ratio: peer ? med / peer : null, gflops,
+        sgemmShare: sgemm ? gflops / sgemm : null, steps: tfTimes[key].length });
+      step.dispose();
+    }
+  }
+  extras.torch = peerInfo?.torch ?? null;
+  extras.sgemm_gflops_torch = peerInfo?.sgemm_gflops ?? null;
+  const first = backends.find((b) => rows.some((r) => r.backend === b));
+  const dense = rows.find((r) => r.backend === first && r.config === 'ref-dense');
+  const ec = rows.find((r) => r.backend === first && r.config === 'ref-moe-ec');
+  if (dense && ec) extras.moe_ec_over_dense = ec.medianMs / dense.medianMs;
+  if (first) Object.assign(extras, await agdAndMemory(first, quick, log));
+  const files = writeResults(rows, extras, opts);
+  return { rows, extras, files };
+}
+
+/** AGD switching overhead (3 tasks of different batch shapes) and tensors/RSS over many steps. */
+async function agdAndMemory(backend: string, quick: boolean, log: (l: string) => void): Promise<Record<string, number>> {
+  await initBackend(backend);
+  const model = createModel(refModelConfig('ref-dense'), { seed: 0 });
+  const tasks = [32, 16, 24].map((batch) => createRefStep('ref-dense', { model, batch, seed: batch }));
+  const reps = quick ? 2 : 4;
+  for (const t of tasks) timeSteps(t.run, 1);
+  let repeated = 0, switching = 0;
+  for (const t of tasks) repeated += timeSteps(t.run, reps).reduce((a, b) => a + b, 0);
+  for (let i = 0; i < reps; i++) for (const t of tasks) switching += timeSteps(t.run, 1)[0];
+  const agdOverheadPct = (switching / repeated - 1) * 100;
+  log(`AGD switching overhead: ${agdOverheadPct.toFixed(1)} %`);
+  const steps = quick ? 20 : 1000;
+  const t0 = tf.memory().numTensors;
+  let peak = process.memoryUsage().rss;
+  for (let i = 0; i < steps; i++) { tasks[i % 3].run(); peak = Math.max(peak, process.memoryUsage().rss); }
+  const t1 = tf.memory().numTensors;
+  log(`tensors alive: ${t0} -> ${t1} over ${steps} steps; peak RSS ${(peak / 2 ** 20).toFixed(0)} MB`);
+  for (const t of tasks) t.dispose();
+  disposeModel(model);
+  return { agd_overhead_pct: agdOverheadPct, tensors_start: t0, tensors_end: t1, memory_steps: steps, peak_rss_mb: peak / 2 ** 20 };
+}
+
+function writeResults(rows: BenchRow[], extras: BenchResult['extras'], opts: BenchOptions): string[] {
+  const dir = path.join(__dirname, '..', '..', 'bench', 'results');
+  fs.mkdirSync(dir, { recursive: true });
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const arrow = path.join(dir, `${stamp}.arrow`);
+  const table = tableFromArrays({
+    config: rows.map((r) => r.config), backend: rows.map((r) => r.backend),
+    median_ms: Float64Array.from(rows.map((r) => r.medianMs)), peer_ms: Float64Array.from(rows.map((r) => r.peerMs ?? NaN)),
+    ratio: Float64Array.from(rows.map((r) => r.ratio ?? NaN)), gflops: Float64Array.from(rows.map((r) => r.gflops)),
+    sgemm_share: Float64Array.from(rows.map((r) => r.sgemmShare ?? NaN)), steps: Int32Array.from(rows.map((r) => r.steps)),
+  });
+  fs.writeFileSync(arrow, tableToIPC(table, 'file'));
+  const cpu = os.cpus()[0]?.model ?? 'unknown';
+  const md = [
+    `# IMP Lab benchmark ${new Date().toISOString()}`, '',
+    `machine: ${os.cpus().length} x ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; load average at end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+    `versions: node ${process.version}, tfjs-core ${tf.version_core}, ${extras.torch ? `torch ${extras.torch}` : 'torch unavailable'}`,
+    `command: imp-lab bench ${opts.quick ? '--quick ' : ''}${opts.only?.length ? `--only ${opts.only.join(',')} ` : ''}${opts.backends?.length ? `--backend ${opts.backends.join(',')}` : ''}`,
+    '', '| config | backend | median step ms | PyTorch ms | ratio | GFLOP/s | share of sgemm | steps |', '|---|---|---|---|---|---|---|---|',
+    ...rows.map((r) => `| ${r.config} | ${r.backend} | ${r.medianMs.toFixed(0)} | ${r.peerMs?.toFixed(0) ?? 'n/a'} | ${r.ratio?.toFixed(2) ?? 'n/a'} | ${r.gflops.toFixed(1)} | ${r.sgemmShare !== null ? `${(100 * r.sgemmShare).toFixed(0)} %` : 'n/a'} | ${r.steps} |`),
+    '', ...Object.entries(extras).map(([k, v]) => `- ${k}: ${typeof v === 'number' ? v.toFixed(2) : v}`), '',
+  ].join('\n');
+  const mdFile = path.join(dir, `${stamp}.md`);
+  fs.writeFileSync(mdFile, md);
+  return [arrow, mdFile];
+}
