@@ -22,7 +22,8 @@ function normalArray(rng: Rng, n: number, std: number): Float32Array {
 /** A variable drawn from N(0, std^2) truncated at 2 std. */
 export function normalParam(rng: Rng, shape: number[], std: number): tf.Variable {
   const n = shape.reduce((a, b) => a * b, 1);
-  return tf.variable(tf.tensor(normalArray(rng, n, std), shape, 'float32'));
+  // tidy disposes the initial tensor; the variable holds its own reference to the data.
+  return tf.tidy(() => tf.variable(tf.tensor(normalArray(rng, n, std), shape, 'float32')));
 }
 
 /** LeCun-normal init for a [..., fanIn, fanOut] weight (fan-in scaling keeps activations unit scale). */
@@ -32,7 +33,7 @@ export function denseParam(rng: Rng, shape: number[]): tf.Variable {
 }
 
 export function constParam(shape: number[], value: number): tf.Variable {
-  return tf.variable(tf.fill(shape, value, 'float32'));
+  return tf.tidy(() => tf.variable(tf.fill(shape, value, 'float32')));
 }
 
 /**

@@ -112,7 +112,7 @@ function initParams(cfg: ModelConfig, rng: Rng): ImpParams {
     for (const [s, t] of [[a, b], [b, a]] as [Modality, Modality][]) {
       heads.contrastive[headKey(s, t)] = { w1: denseP(rng, D, C, bias), w2: denseP(rng, C, C, bias), ln: norm(C) };
     }
-    heads.logTemperature[pairKey(a, b)] = tf.variable(tf.scalar(Math.log(cfg.heads.temperatureInit)));
+    heads.logTemperature[pairKey(a, b)] = tf.tidy(() => tf.variable(tf.scalar(Math.log(cfg.heads.temperatureInit))));
   }
   for (const [name, k] of Object.entries(cfg.heads.classifiers)) heads.classifiers[name] = { w: normalParam(rng, [D, k], 0.02), b: constParam([k], 0) };
   return { embed, encoder: { layers, lnFinal: norm(D) }, heads };

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '../core/tf';
-import { applyAdamW, createAdamW, DEFAULT_ADAMW, globalNorm } from './optimizer';
+import { applyAdamW, applyAdamWOps, createAdamW, DEFAULT_ADAMW, globalNorm } from './optimizer';
 
 test.before(async () => { await tf.setBackend('cpu'); });
 
@@ -33,4 +33,24 @@ test('global-norm clipping scales the gradient', () => {
   applyAdamW(st, vars, g, 0.1, { ...DEFAULT_ADAMW, clipNorm: 1, weightDecay: 0 }, 5);
   const m = st.m.x.dataSync();
   assert.ok(Math.abs(m[0] - 0.1 * 0.6) < 1e-6 && Math.abs(m[1] - 0.1 * 0.8) < 1e-6, `m = ${m}`);
+});
+
+test('the fused host AdamW equals the op-by-op AdamW', () => {
+  const mk = () => ({ w: tf.variable(tf.tensor2d([[0.5, -1], [2, 0.1]])), b: tf.variable(tf.tensor1d([0.3, -0.2])) });
+  const a = mk();
+  const b = mk();
+  const sa = createAdamW(a);
+  const sb = createAdamW(b);
+  const c = { ...DEFAULT_ADAMW, weightDecay: 0.01, clipNorm: 1 };
+  for (let i = 0; i < 3; i++) {
+    const g = { w: tf.tensor2d([[0.1 * i, -0.4], [0.9, 0.05]]), ...(i === 1 ? {} : { b: tf.tensor1d([1, -2]) }) };
+    const n = globalNorm(g).dataSync()[0];
+    applyAdamW(sa, a, g, 0.05, c, n); // host path on the cpu backend
+    applyAdamWOps(sb, b, g, 0.05, c, n);
+  }
+  for (const k of ['w', 'b'] as const) {
+    const x = a[k].dataSync();
+    const y = b[k].dataSync();
+    for (let i = 0; i < x.length; i++) assert.ok(Math.abs(x[i] - y[i]) < 1e-6, `${k}[${i}] ${x[i]} vs ${y[i]}`);
+  }
 });
