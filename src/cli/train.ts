@@ -16,7 +16,7 @@ import { createTrainer, StepReport, Trainer } from '../imp/train/trainer';
 import { parseArgs } from './args';
 
 const USAGE = `usage: imp-lab train <experiment> [--steps N] [--seed S] [--out DIR] [--backend auto|tensorflow|native|wasm|cpu]
-                     [--save-every N] [--resume DIR]
+                     [--save-every N] [--eval-samples N (0 = no evaluation)] [--resume DIR]
        imp-lab train --list
 `;
 
@@ -34,7 +34,7 @@ function progressLine(r: StepReport, total: number, rate: number, last: Map<stri
 }
 
 export async function runTrain(args: string[]): Promise<number> {
-  const p = parseArgs(args, { steps: 'number', seed: 'number', out: 'string', backend: 'string', resume: 'string', 'save-every': 'number', list: 'boolean', help: 'boolean' });
+  const p = parseArgs(args, { steps: 'number', seed: 'number', out: 'string', backend: 'string', resume: 'string', 'save-every': 'number', 'eval-samples': 'number', list: 'boolean', help: 'boolean' });
   if (typeof p === 'string') { process.stderr.write(`imp-lab train: ${p}\n${USAGE}`); return 2; }
   if (p.flags.help) { process.stdout.write(USAGE); return 0; }
   if (p.flags.list) {
@@ -97,6 +97,11 @@ export async function runTrain(args: string[]): Promise<number> {
       clearInterrupt();
     }
     if (tty) process.stderr.write('\n');
+    const evalSamples = (p.flags['eval-samples'] as number | undefined) ?? 256;
+    if (!interrupted && evalSamples > 0) {
+      const rows = trainer.evaluate({ samples: evalSamples });
+      for (const r of rows.filter((x) => x.metric !== 'count')) process.stderr.write(`eval ${r.eval} ${r.modality} ${r.metric}${r.k > 0 ? `@${r.k}` : ''} = ${r.value.toFixed(3)}\n`);
+    }
     await recorder.close();
     trainer.save(out);
     const secs = (performance.now() - t0) / 1000;

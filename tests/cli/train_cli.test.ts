@@ -17,11 +17,11 @@ test('imp-lab train --list names the experiments', () => {
 
 test('imp-lab train writes metrics/routing Arrow files and a checkpoint; --resume continues without duplicate steps', () => {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'imp-cli-'));
-  const a = cli('train', 'smoke', '--steps', '4', '--seed', '3', '--out', out);
+  const a = cli('train', 'smoke', '--steps', '4', '--seed', '3', '--out', out, '--eval-samples', '0');
   assert.equal(a.status, 0, a.stderr);
   assert.match(a.stderr, /SYNTHETIC/);
   for (const f of ['metrics.arrow', 'routing.arrow', 'meta.json', 'checkpoint.json']) assert.ok(fs.existsSync(path.join(out, f)), f);
-  const b = cli('train', '--resume', out, '--steps', '7');
+  const b = cli('train', '--resume', out, '--steps', '7', '--eval-samples', '16');
   assert.equal(b.status, 0, b.stderr);
   assert.match(b.stderr, /resuming at step 4, 3 steps/);
   const run = openRun(out);
@@ -30,6 +30,13 @@ test('imp-lab train writes metrics/routing Arrow files and a checkpoint; --resum
   const lossSteps = run.metrics.objects().filter((r: any) => r.metric === 'loss').map((r: any) => r.step);
   assert.deepEqual(lossSteps, [0, 1, 2, 3, 4, 5, 6]);
   assert.ok(run.routing.numRows() > 0);
+  // Evaluation ran once, at the end of the resumed run: zero-shot accuracy, confusion counts, recall@K.
+  const evals = run.evals.objects() as any[];
+  const acc = evals.filter((r) => r.metric === 'accuracy');
+  assert.deepEqual(acc.map((r) => r.modality).sort(), ['audio', 'image', 'video']);
+  assert.ok(acc.every((r) => r.step === 7 && r.value >= 0 && r.value <= 1));
+  assert.equal(evals.filter((r) => r.metric === 'count' && r.modality === 'image').reduce((s, r) => s + r.value, 0), 16);
+  assert.ok(evals.some((r) => r.metric === 'recall' && r.k === 10 && r.modality === 'text->image'));
 });
 
 test('imp-lab train: unknown experiment and bad flags exit 2 with a clear message', () => {

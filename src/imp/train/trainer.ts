@@ -18,6 +18,9 @@ import { DataSource, Modality } from '../data/types';
 import { unravel } from '../embed/embedded';
 import { ExperimentConfig, ExperimentOverrides, getExperiment, withOverrides } from '../configs/index';
 import type { Recorder } from '../frames/recorder';
+import type { EvalRow } from '../frames/schemas';
+import { confusionRows, recallRows } from '../frames/eval_rows';
+import { retrievalEval, zeroShotEval } from '../eval/evaluate';
 import { createModel, disposeModel, ImpModel } from '../model/model';
 import { ModelConfigInput } from '../model/config';
 import { loadCheckpoint, saveCheckpoint, SaveOptions, StoredArray } from './checkpoint';
@@ -237,6 +240,43 @@ export class Trainer {
       if ((i + 1) % every === 0 || interruptRequested()) await new Promise((res) => setImmediate(res));
     }
     return reports;
+  }
+
+  /**
+   * Evaluates the model where the experiment's contrastive tasks allow it: for every (dataset,
+   * modality) trained against text, zero-shot classification from the source's class prompts
+   * (accuracy + confusion) and retrieval R@1/5/10 in both directions. Rows go to the recorder's
+   * evals table and are returned.
+   *
+   * @example
+   * ```ts
+   * const rows = trainer.evaluate({ samples: 256 });
+   * rows.filter((r) => r.metric === 'accuracy');
+   * ```
+   */
+  evaluate(opts: { samples?: number; split?: 'validation' | 'test' } = {}): EvalRow[] {
+    const rows: EvalRow[] = [];
+    const seen = new Set<string>();
+    for (const task of this.experiment.tasks) {
+      if (task.objective !== 'contrastive' || !task.modalities.includes('text')) continue;
+      const src = this.sources[task.dataset];
+      for (const m of task.modalities) {
+        if (m === 'text' || seen.has(`${task.dataset}/${m}`)) continue;
+        seen.add(`${task.dataset}/${m}`);
+        const o = { samples: opts.samples ?? 256, split: opts.split ?? 'test', resolution: task.resolution, frames: task.frames, audioFrames: task.audioFrames, textLength: task.textLength, seed: this.seed };
+        const name = `${task.dataset}`;
+        if (src.prompts && src.classNames && src.tokenizer) {
+          const z = zeroShotEval(this.model, src, m, o);
+          rows.push({ step: this.step, eval: `${name}-zeroshot`, modality: m, metric: 'accuracy', k: -1, value: z.accuracy });
+          rows.push(...confusionRows({ step: this.step, eval: `${name}-zeroshot`, modality: m, classNames: z.classNames, confusion: z.confusion }));
+        }
+        const r = retrievalEval(this.model, src, m, { ...o, ks: [1, 5, 10] });
+        rows.push(...recallRows({ step: this.step, eval: `${name}-retrieval`, modality: `${m}->text`, recall: r.aToB }));
+        rows.push(...recallRows({ step: this.step, eval: `${name}-retrieval`, modality: `text->${m}`, recall: r.bToA }));
+      }
+    }
+    this.recorder?.evals(rows);
+    return rows;
   }
 
   /** Saves model, optimizer, sampler and RNG state into `dir` atomically (see checkpoint.ts). */
