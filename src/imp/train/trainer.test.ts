@@ -194,3 +194,15 @@ test('tensors alive stay flat over 200 steps', async () => {
   assert.equal(tf.memory().numTensors, before);
   t.dispose();
 });
+
+test('AGD needs no more memory per step than its largest task; mixing needs more', () => {
+  const e = small({ sampler: 'round-robin' });
+  const agd = createTrainer({ experiment: e, seed: 13, profileMemory: true });
+  const peaks = e.tasks.map(() => agd.trainStep().peakBytes as number);
+  agd.dispose();
+  const mixing = createTrainer({ experiment: { ...e, mode: 'mixing' }, seed: 13, profileMemory: true });
+  const mixPeak = mixing.trainStep().peakBytes as number;
+  mixing.dispose();
+  assert.ok(peaks.every((p) => p > 0));
+  assert.ok(mixPeak > Math.max(...peaks), `mixing peak ${mixPeak} vs largest AGD task ${Math.max(...peaks)}`);
+});
