@@ -155,7 +155,12 @@ test('shape and modality errors at encode time', () => {
   assert.throws(() => encode(model, 'image', tf.zeros([1, 1, 10, 8, 1])), (e: unknown) => e instanceof ShapeError && /image input: got shape \[1,1,10,8,1\]; expected \[B, T, H, W, 1\] with H % 4 == 0/.test((e as Error).message));
   assert.throws(() => encode(model, 'audio', tf.zeros([1, 8, 8])), /modality: got "audio"; allowed: one of model\.modalities \(image, text\)/);
   assert.throws(() => encode(model, 'text', tf.zeros([1, 4])), /text input: got shape \[1,4\]; expected \[B, L\] int32/);
-  assert.throws(() => createModel({ ...micro, moe: { numExperts: 64, placement: { last: 1 } } }).params && encode(createModel({ ...micro, moe: { numExperts: 64, placement: { last: 1 } } }), 'image', tf.zeros([1, 1, 8, 8, 1])), /capacityFactor: got 1; .*groups of 4 tokens and 64 experts/);
+  const wide = createModel({ ...micro, moe: { numExperts: 64, placement: { last: 1 } } });
+  const x = tf.zeros([1, 1, 8, 8, 1]);
+  const before = tf.memory().numTensors;
+  assert.throws(() => encode(wide, 'image', x), (e: unknown) => e instanceof ConfigError && /capacityFactor: got 1; .*groups of 4 tokens and 64 experts/.test((e as Error).message));
+  assert.equal(tf.memory().numTensors, before, 'the capacity error comes before any tensor is allocated');
+  disposeModel(wide);
   disposeModel(model);
 });
 

@@ -17,6 +17,9 @@ import { embedVision, VisionParams } from '../embed/vision';
 import { EncoderAux, EncoderParams, LayerParams, runEncoder } from '../encoder/encoder';
 import { headKey, HeadsParams, pairKey } from '../heads/heads';
 import { ModelConfig, ModelConfigInput, moeLayers, resolveModelConfig } from './config';
+import { expertChoiceCapacity, groupCount } from '../moe/routing';
+import { audioGrid } from '../embed/audio';
+import { visionGrid } from '../embed/vision';
 
 export interface ImpParams {
   embed: { vision?: VisionParams; audio?: AudioParams; text?: TextParams };
@@ -144,6 +147,21 @@ export function disposeModel(model: ImpModel): void {
 }
 
 /**
+ * Fails before any tensor work when an expert-choice MoE cannot give every expert at least one
+ * slot for this input's token count (the ConfigError names capacityFactor and the numbers).
+ */
+function checkCapacity(cfg: ModelConfig, modality: Modality, shape: number[], dropToken: number): void {
+  if (!cfg.moe || cfg.moe.router !== 'expert-choice') return;
+  let perExample: number;
+  if (modality === 'image' || modality === 'video') perExample = visionGrid(cfg, shape, `${modality} input`).reduce((a, b) => a * b, 1);
+  else if (modality === 'audio') perExample = audioGrid(cfg, shape).reduce((a, b) => a * b, 1);
+  else perExample = shape[1];
+  if (dropToken > 0) perExample = Math.max(1, Math.round(perExample * (1 - dropToken)));
+  const tokens = shape[0] * perExample;
+  expertChoiceCapacity(tokens / groupCount(tokens, cfg.moe.groupSize), cfg.moe.numExperts, cfg.moe.capacityFactor);
+}
+
+/**
  * Encodes one modality in its own pass through the shared encoder. Inputs: image/video
  * [B, T, H, W, C] float32; audio [B, T, F]; text [B, L] int32 (0 = padding).
  *
@@ -156,6 +174,7 @@ export function disposeModel(model: ImpModel): void {
 export function encode(model: ImpModel, modality: Modality, input: tf.Tensor, opts: EncodeOptions = {}): Encoded {
   const cfg = model.config;
   if (!cfg.modalities.includes(modality)) throw new ConfigError('modality', modality, `one of model.modalities (${cfg.modalities.join(', ')})`);
+  checkCapacity(cfg, modality, input.shape, opts.dropToken ?? 0);
   const e = model.params.embed;
   let emb: Embedded;
   if (modality === 'image' || modality === 'video') emb = embedVision(e.vision as VisionParams, cfg, modality, input, opts);
