@@ -4,6 +4,7 @@ import './tf';
  * pure function of explicit parameters.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { geluTanh } from '../backend/ops';
 
 /** y = x @ w (+ b) over the last axis of x. x [..., I], w [I, O] -> [..., O]. */
 export function dense(x: tf.Tensor, w: tf.Tensor, b?: tf.Tensor): tf.Tensor {
@@ -26,12 +27,12 @@ export function layerNorm(x: tf.Tensor, scale: tf.Tensor, bias?: tf.Tensor, eps 
   return y;
 }
 
-const GELU_C = Math.sqrt(2 / Math.PI);
-
-/** Approximate (tanh) GELU, as in the IMP release. */
+/**
+ * Approximate (tanh) GELU, as in the IMP release: one fused kernel forward and backward where
+ * the backend has it (native, cpu), the composed formula elsewhere.
+ */
 export function gelu(x: tf.Tensor): tf.Tensor {
-  const inner = x.add(x.pow(3).mul(0.044715)).mul(GELU_C);
-  return x.mul(0.5).mul(inner.tanh().add(1));
+  return geluTanh(x);
 }
 
 /** L2-normalises rows (last axis). */
