@@ -123,6 +123,8 @@ export function runLab(args: string[]): Promise<number> {
     const dir = path.resolve((opts.dir as string | undefined) ?? path.join(ROOT, 'notebooks'));
     const argv = ['--ip=127.0.0.1', '--no-browser', `--notebook-dir=${dir}`];
     if (opts.port) argv.push(`--port=${opts.port}`);
+    // Jupyter refuses to run as root without this (containers often run as root).
+    if (process.getuid?.() === 0) argv.push('--allow-root');
     process.stderr.write(`starting ${app} ${argv.join(' ')}\n`);
     const child = spawn(app, argv, { stdio: 'inherit', env });
     return new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
