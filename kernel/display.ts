@@ -32,6 +32,11 @@ export interface Figure {
 /** Per-notebook-session display state (one per kernel process). */
 export class DisplayState {
   plotlySent = false;
+  /**
+   * The display id whose output carries plotly.js. When that output is replaced by
+   * update_display_data, the update must carry the library again, or a saved notebook loses it.
+   */
+  loaderOwner: string | null = null;
   /** Where plotly.min.js is read from; overridable for tests. */
   plotlyPath: string = defaultPlotlyPath();
 }
@@ -92,16 +97,14 @@ export function plainText(v: unknown): string {
 }
 
 /** Bundle of a Plotly figure; the first one of a session also defines `window.Plotly`. */
-export function figureBundle(fig: Figure, state: DisplayState): MimeBundle {
+export function figureBundle(fig: Figure, state: DisplayState, withLoader = false): MimeBundle {
   const id = `imp-plotly-${randomUUID()}`;
   const spec = { data: fig.data, layout: fig.layout ?? {}, config: { responsive: true, ...(fig.config ?? {}) } };
   // JSON inside <script>: "</" must not end the script element early.
   const json = JSON.stringify(spec).replace(/<\//g, '<\\/');
   let loader = '';
-  if (!state.plotlySent) {
-    const lib = fs.readFileSync(state.plotlyPath, 'utf8').replace(/<\/script/gi, '<\\/script');
-    // Shadow `module` so the bundle's UMD wrapper sets window.Plotly instead of module.exports.
-    loader = `<script type="text/javascript">(function(module){\n${lib}\n})(undefined);</script>\n`;
+  if (!state.plotlySent || withLoader) {
+    loader = plotlyLoader(state);
     state.plotlySent = true;
   }
   const height = typeof spec.layout.height === 'number' ? spec.layout.height : 420;
@@ -118,6 +121,41 @@ export function figureBundle(fig: Figure, state: DisplayState): MimeBundle {
     'text/html': html,
     'text/plain': `Plotly figure${titleText ? ` "${titleText}"` : ''}: ${traces.length} trace${traces.length === 1 ? '' : 's'} (${[...new Set(traces)].join(', ')})`,
   };
+}
+
+/** Marks the script element that defines window.Plotly. */
+export const LOADER_TAG = '<script type="text/javascript" data-imp-lab="plotly.js">';
+
+/** The inline plotly.js script (read once, ~4.8 MB). */
+function plotlyLoader(state: DisplayState): string {
+  const lib = fs.readFileSync(state.plotlyPath, 'utf8').replace(/<\/script/gi, '<\\/script');
+  // Shadow `module` so the bundle's UMD wrapper sets window.Plotly instead of module.exports.
+  return `${LOADER_TAG}(function(module){\n${lib}\n})(undefined);</script>\n`;
+}
+
+/** True when a bundle's HTML carries plotly.js. */
+export function carriesLoader(bundle: MimeBundle): boolean {
+  return typeof bundle['text/html'] === 'string' && bundle['text/html'].startsWith(LOADER_TAG);
+}
+
+/**
+ * Keeps plotly.js in the output that owns it: records the owner on display, and puts the
+ * library back into an update of that output.
+ */
+export function keepLoader(bundle: MimeBundle, displayId: string | undefined, update: boolean, state: DisplayState): MimeBundle {
+  if (!displayId) return bundle;
+  if (!update) {
+    if (carriesLoader(bundle)) state.loaderOwner = displayId;
+    return bundle;
+  }
+  if (displayId === state.loaderOwner && !carriesLoader(bundle)) {
+    const fig = bundle[PLOTLY_MIME];
+    if (isFigure(fig)) return { ...bundle, 'text/html': figureBundle(fig, state, true)['text/html'] };
+    // The owner now shows something else: the library must travel with the next figure.
+    state.loaderOwner = null;
+    state.plotlySent = false;
+  }
+  return bundle;
 }
 
 /** Bundle of an arquero table: the first `limit` rows as HTML and text, plus the row count. */

@@ -16,7 +16,7 @@
  * ```
  */
 import { randomUUID } from 'node:crypto';
-import { DisplayState, MimeBundle, toBundle, figureBundle, tableBundle, Figure, TableLike } from './display';
+import { DisplayState, MimeBundle, toBundle, figureBundle, tableBundle, keepLoader, Figure, TableLike } from './display';
 import { interruptRequested } from '../src/imp/core/interrupt';
 import { InterruptError } from '../src/imp/core/errors';
 
@@ -55,8 +55,9 @@ export interface DisplayHandle {
 
 /** The sink that `viz.createLiveView({ sink })` writes to. */
 export interface LiveSink {
-  display(bundle: MimeBundle, displayId: string): void;
-  update(bundle: MimeBundle, displayId: string): void;
+  /** `bundle` is any MIME bundle object (viz's `MimeBundle` has no index signature). */
+  display(bundle: object, displayId: string): void;
+  update(bundle: object, displayId: string): void;
 }
 
 function publishBundle(bundle: MimeBundle, displayId: string | undefined, update: boolean, parent?: unknown): void {
@@ -64,7 +65,8 @@ function publishBundle(bundle: MimeBundle, displayId: string | undefined, update
     process.stdout.write(`${String(bundle['text/plain'] ?? '')}\n`);
     return;
   }
-  const content = { data: bundle, metadata: {}, transient: displayId ? { display_id: displayId } : {} };
+  const data = keepLoader(bundle, displayId, update, channel.state);
+  const content = { data, metadata: {}, transient: displayId ? { display_id: displayId } : {} };
   channel.publish(update ? 'update_display_data' : 'display_data', content, parent);
 }
 
@@ -141,8 +143,8 @@ export const display: Display = Object.assign(displayFn, {
   sink: (): LiveSink => {
     const parent = channel?.currentParent();
     return quiet({
-      display: (bundle: MimeBundle, id: string) => publishBundle(toBundle({ [Symbol.for('jupyter.mimebundle')]: bundle }, state()), id, false, parent),
-      update: (bundle: MimeBundle, id: string) => publishBundle(toBundle({ [Symbol.for('jupyter.mimebundle')]: bundle }, state()), id, true, parent),
+      display: (bundle: object, id: string) => publishBundle(toBundle({ [Symbol.for('jupyter.mimebundle')]: bundle }, state()), id, false, parent),
+      update: (bundle: object, id: string) => publishBundle(toBundle({ [Symbol.for('jupyter.mimebundle')]: bundle }, state()), id, true, parent),
     });
   },
 });
