@@ -59,6 +59,10 @@ export async function runTrain(args: string[]): Promise<number> {
     const steps = (p.flags.steps as number | undefined) ?? experiment.steps;
     if (!Number.isInteger(steps) || steps < 1) throw new ImpError(`--steps: got ${steps}; allowed: an integer >= 1`);
     const out = resume ?? (p.flags.out as string | undefined) ?? path.join('runs', experiment.name);
+    if (!resume && hasCheckpoint(out)) {
+      // Never mix two runs' rows in one folder, and never overwrite a checkpoint by accident.
+      throw new ImpError(`${out} already holds a run; continue it with --resume ${out}, or choose another --out`);
+    }
     fs.mkdirSync(out, { recursive: true });
     const trainer: Trainer = createTrainer({ experiment, overrides: { steps }, seed });
     if (resume) trainer.load(resume);

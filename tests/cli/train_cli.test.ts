@@ -21,6 +21,9 @@ test('imp-lab train writes metrics/routing Arrow files and a checkpoint; --resum
   assert.equal(a.status, 0, a.stderr);
   assert.match(a.stderr, /SYNTHETIC/);
   for (const f of ['metrics.arrow', 'routing.arrow', 'meta.json', 'checkpoint.json']) assert.ok(fs.existsSync(path.join(out, f)), f);
+  const again = cli('train', 'smoke', '--steps', '4', '--out', out);
+  assert.equal(again.status, 2);
+  assert.match(again.stderr, /already holds a run; continue it with --resume/);
   const b = cli('train', '--resume', out, '--steps', '7', '--eval-samples', '16');
   assert.equal(b.status, 0, b.stderr);
   assert.match(b.stderr, /resuming at step 4, 3 steps/);
