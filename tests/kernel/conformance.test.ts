@@ -18,7 +18,7 @@ test('jupyter_kernel_test: every supported check passes, none skipped', () => {
     installKernelspec({ prefix });
     const r = spawnSync('/usr/bin/python3', ['-m', 'unittest', '-v', 'kernel_conformance'], {
       cwd: path.join(ROOT, 'tests', 'kernel'),
-      env: { ...process.env, JUPYTER_PATH: path.join(prefix, 'share', 'jupyter'), IMP_LAB_KERNEL_QUIET: '1', PYTHONDONTWRITEBYTECODE: '1' },
+      env: { ...process.env, JUPYTER_PATH: path.join(prefix, 'share', 'jupyter'), JUPYTER_RUNTIME_DIR: path.join(prefix, 'runtime'), JUPYTER_CONFIG_DIR: path.join(prefix, 'config'), IMP_LAB_KERNEL_QUIET: '1', PYTHONDONTWRITEBYTECODE: '1' },
       encoding: 'utf8',
       timeout: 300_000,
     });
