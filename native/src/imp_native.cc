@@ -208,6 +208,90 @@ Napi::Value GeluGrad(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// Optional Float32Array argument i (null/undefined -> nullptr) of at least `need` elements.
+bool optBuf(const Napi::CallbackInfo& info, std::size_t i, std::size_t need, float** out) {
+  *out = nullptr;
+  if (i < info.Length() && (info[i].IsNull() || info[i].IsUndefined())) return true;
+  Buf b;
+  if (!buf(info, i, 4, need, &b)) return false;
+  *out = static_cast<float*>(b.data);
+  return true;
+}
+
+// layerNorm(x, scale, bias|null, y, rows, d, eps)
+Napi::Value LayerNorm(const Napi::CallbackInfo& info) {
+  const std::size_t rows = num(info, 4), d = num(info, 5);
+  const float eps = info[6].As<Napi::Number>().FloatValue();
+  Buf x, s, y;
+  float* bias;
+  if (!buf(info, 0, 4, rows * d, &x) || !buf(info, 1, 4, d, &s) || !optBuf(info, 2, d, &bias) ||
+      !buf(info, 3, 4, rows * d, &y)) {
+    return info.Env().Undefined();
+  }
+  imp::layerNorm(static_cast<const float*>(x.data), static_cast<const float*>(s.data), bias,
+                 static_cast<float*>(y.data), rows, d, eps);
+  return info.Env().Undefined();
+}
+
+// layerNormGrad(x, scale, dy, dx, dscale, dbias|null, rows, d, eps)
+Napi::Value LayerNormGrad(const Napi::CallbackInfo& info) {
+  const std::size_t rows = num(info, 6), d = num(info, 7);
+  const float eps = info[8].As<Napi::Number>().FloatValue();
+  Buf x, s, dy, dx, ds;
+  float* db;
+  if (!buf(info, 0, 4, rows * d, &x) || !buf(info, 1, 4, d, &s) || !buf(info, 2, 4, rows * d, &dy) ||
+      !buf(info, 3, 4, rows * d, &dx) || !buf(info, 4, 4, d, &ds) || !optBuf(info, 5, d, &db)) {
+    return info.Env().Undefined();
+  }
+  imp::layerNormGrad(static_cast<const float*>(x.data), static_cast<const float*>(s.data),
+                     static_cast<const float*>(dy.data), static_cast<float*>(dx.data), static_cast<float*>(ds.data), db,
+                     rows, d, eps);
+  return info.Env().Undefined();
+}
+
+// attention(q, k, v, mask|null, out, batch, n, heads, dh, scale)
+Napi::Value Attention(const Napi::CallbackInfo& info) {
+  const int batch = inum(info, 5), n = inum(info, 6), heads = inum(info, 7), dh = inum(info, 8);
+  const float scale = info[9].As<Napi::Number>().FloatValue();
+  if (batch < 0 || n < 0 || heads < 0 || dh < 0) {
+    fail(info.Env(), "negative size");
+    return info.Env().Undefined();
+  }
+  const std::size_t size = static_cast<std::size_t>(batch) * n * heads * dh;
+  Buf q, k, v, o;
+  float* mask;
+  if (!buf(info, 0, 4, size, &q) || !buf(info, 1, 4, size, &k) || !buf(info, 2, 4, size, &v) ||
+      !optBuf(info, 3, static_cast<std::size_t>(batch) * n, &mask) || !buf(info, 4, 4, size, &o)) {
+    return info.Env().Undefined();
+  }
+  imp::attention(static_cast<const float*>(q.data), static_cast<const float*>(k.data), static_cast<const float*>(v.data),
+                 mask, static_cast<float*>(o.data), batch, n, heads, dh, scale);
+  return info.Env().Undefined();
+}
+
+// attentionGrad(q, k, v, mask|null, dOut, dq, dk, dv, batch, n, heads, dh, scale)
+Napi::Value AttentionGrad(const Napi::CallbackInfo& info) {
+  const int batch = inum(info, 8), n = inum(info, 9), heads = inum(info, 10), dh = inum(info, 11);
+  const float scale = info[12].As<Napi::Number>().FloatValue();
+  if (batch < 0 || n < 0 || heads < 0 || dh < 0) {
+    fail(info.Env(), "negative size");
+    return info.Env().Undefined();
+  }
+  const std::size_t size = static_cast<std::size_t>(batch) * n * heads * dh;
+  Buf q, k, v, g, dq, dk, dv;
+  float* mask;
+  if (!buf(info, 0, 4, size, &q) || !buf(info, 1, 4, size, &k) || !buf(info, 2, 4, size, &v) ||
+      !optBuf(info, 3, static_cast<std::size_t>(batch) * n, &mask) || !buf(info, 4, 4, size, &g) ||
+      !buf(info, 5, 4, size, &dq) || !buf(info, 6, 4, size, &dk) || !buf(info, 7, 4, size, &dv)) {
+    return info.Env().Undefined();
+  }
+  imp::attentionGrad(static_cast<const float*>(q.data), static_cast<const float*>(k.data),
+                     static_cast<const float*>(v.data), mask, static_cast<const float*>(g.data),
+                     static_cast<float*>(dq.data), static_cast<float*>(dk.data), static_cast<float*>(dv.data), batch, n,
+                     heads, dh, scale);
+  return info.Env().Undefined();
+}
+
 // setThreads(n): both OpenBLAS's threads and the pool's.
 Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   int n = inum(info, 0);
@@ -251,6 +335,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("segmentSum", Napi::Function::New(env, SegmentSum));
   exports.Set("gelu", Napi::Function::New(env, Gelu));
   exports.Set("geluGrad", Napi::Function::New(env, GeluGrad));
+  exports.Set("layerNorm", Napi::Function::New(env, LayerNorm));
+  exports.Set("layerNormGrad", Napi::Function::New(env, LayerNormGrad));
+  exports.Set("attention", Napi::Function::New(env, Attention));
+  exports.Set("attentionGrad", Napi::Function::New(env, AttentionGrad));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("getThreads", Napi::Function::New(env, GetThreads));
   exports.Set("blasConfig", Napi::Function::New(env, BlasConfig));

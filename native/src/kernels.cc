@@ -526,3 +526,145 @@ void geluTanhGrad(const float* x, const float* dy, float* out, std::size_t n) {
 }
 
 }  // namespace imp
+
+namespace imp {
+namespace {
+
+IMP_CLONES void layerNormRows(const float* x, const float* scale, const float* bias, float* y, std::size_t r0,
+                              std::size_t r1, std::size_t d, float eps) {
+  for (std::size_t r = r0; r < r1; r++) {
+    const float* xr = x + r * d;
+    float* yr = y + r * d;
+    double s = 0.0;
+    for (std::size_t j = 0; j < d; j++) s += xr[j];
+    const float mean = static_cast<float>(s / static_cast<double>(d));
+    double v = 0.0;
+    for (std::size_t j = 0; j < d; j++) v += static_cast<double>(xr[j] - mean) * (xr[j] - mean);
+    const float rstd = 1.0f / std::sqrt(static_cast<float>(v / static_cast<double>(d)) + eps);
+    if (bias) for (std::size_t j = 0; j < d; j++) yr[j] = (xr[j] - mean) * rstd * scale[j] + bias[j];
+    else for (std::size_t j = 0; j < d; j++) yr[j] = (xr[j] - mean) * rstd * scale[j];
+  }
+}
+
+// dx for rows [r0, r1), and those rows' contributions to dscale/dbias added into ps/pb.
+IMP_CLONES void layerNormGradRows(const float* x, const float* scale, const float* dy, float* dx, double* ps, double* pb,
+                                  std::size_t r0, std::size_t r1, std::size_t d, float eps) {
+  for (std::size_t r = r0; r < r1; r++) {
+    const float* xr = x + r * d;
+    const float* g = dy + r * d;
+    float* o = dx + r * d;
+    double s = 0.0;
+    for (std::size_t j = 0; j < d; j++) s += xr[j];
+    const float mean = static_cast<float>(s / static_cast<double>(d));
+    double v = 0.0;
+    for (std::size_t j = 0; j < d; j++) v += static_cast<double>(xr[j] - mean) * (xr[j] - mean);
+    const float rstd = 1.0f / std::sqrt(static_cast<float>(v / static_cast<double>(d)) + eps);
+    double sg = 0.0, sgx = 0.0;
+    for (std::size_t j = 0; j < d; j++) {
+      const float xh = (xr[j] - mean) * rstd;
+      const float gs = g[j] * scale[j];
+      sg += gs;
+      sgx += static_cast<double>(gs) * xh;
+      ps[j] += static_cast<double>(g[j]) * xh;
+      pb[j] += g[j];
+    }
+    const float mg = static_cast<float>(sg / static_cast<double>(d)), mgx = static_cast<float>(sgx / static_cast<double>(d));
+    for (std::size_t j = 0; j < d; j++) o[j] = rstd * (g[j] * scale[j] - mg - (xr[j] - mean) * rstd * mgx);
+  }
+}
+
+// Softmax probabilities of one (batch, head): p [n, n] = softmax(scale q k^T + mask bias).
+void attentionProbs(const float* q, const float* k, const float* mask, float* p, int n, int ld, int dh, float scale) {
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, n, dh, scale, q, ld, k, ld, 0.0f, p, n);
+  if (mask) {
+    for (int i = 0; i < n; i++) {
+      float* row = p + static_cast<std::size_t>(i) * n;
+      // The same float arithmetic as the composed path: (1 - m) * -1e9 added after scaling.
+      for (int j = 0; j < n; j++) row[j] += (1.0f - mask[j]) * -1e9f;
+    }
+  }
+  softmaxRows(p, p, 0, static_cast<std::size_t>(n), static_cast<std::size_t>(n));
+}
+
+// Runs f(batch, head, scratch) over every (batch, head) pair in parallel, each GEMM on one
+// OpenBLAS thread: the matrices are too small for OpenBLAS to split profitably.
+template <typename F>
+void perHead(int batch, int heads, std::size_t scratch, F f) {
+  const int saved = openblas_get_num_threads();
+  openblas_set_num_threads(1);
+  parallelFor(static_cast<std::size_t>(batch) * heads, 1, [&](std::size_t t0, std::size_t t1) {
+    std::vector<float> buf(scratch);
+    for (std::size_t t = t0; t < t1; t++) f(static_cast<int>(t / heads), static_cast<int>(t % heads), buf.data());
+  });
+  openblas_set_num_threads(saved);
+}
+
+}  // namespace
+
+void layerNorm(const float* x, const float* scale, const float* bias, float* y, std::size_t rows, std::size_t d,
+               float eps) {
+  if (d == 0) return;
+  parallelFor(rows, std::max<std::size_t>(1, kGrain / d),
+              [&](std::size_t r0, std::size_t r1) { layerNormRows(x, scale, bias, y, r0, r1, d, eps); });
+}
+
+void layerNormGrad(const float* x, const float* scale, const float* dy, float* dx, float* dscale, float* dbias,
+                   std::size_t rows, std::size_t d, float eps) {
+  if (d == 0) return;
+  // Fixed blocks of rows, each with its own parameter-gradient partials, summed in block order:
+  // the result does not depend on how many threads ran the blocks.
+  const std::size_t blocks = std::max<std::size_t>(1, std::min<std::size_t>(8, rows));
+  std::vector<double> part(blocks * 2 * d, 0.0);
+  parallelFor(blocks, 1, [&](std::size_t b0, std::size_t b1) {
+    for (std::size_t bi = b0; bi < b1; bi++) {
+      const std::size_t r0 = rows * bi / blocks, r1 = rows * (bi + 1) / blocks;
+      layerNormGradRows(x, scale, dy, dx, part.data() + bi * 2 * d, part.data() + bi * 2 * d + d, r0, r1, d, eps);
+    }
+  });
+  for (std::size_t j = 0; j < d; j++) {
+    double s = 0.0, b = 0.0;
+    for (std::size_t bi = 0; bi < blocks; bi++) { s += part[bi * 2 * d + j]; b += part[bi * 2 * d + d + j]; }
+    dscale[j] = static_cast<float>(s);
+    if (dbias) dbias[j] = static_cast<float>(b);
+  }
+}
+
+void attention(const float* q, const float* k, const float* v, const float* mask, float* out, int batch, int n,
+               int heads, int dh, float scale) {
+  if (batch == 0 || n == 0 || heads == 0 || dh == 0) return;
+  const std::size_t ld = static_cast<std::size_t>(heads) * dh, stride = static_cast<std::size_t>(n) * ld;
+  perHead(batch, heads, static_cast<std::size_t>(n) * n, [&](int b, int h, float* p) {
+    const std::size_t off = b * stride + static_cast<std::size_t>(h) * dh;
+    attentionProbs(q + off, k + off, mask ? mask + static_cast<std::size_t>(b) * n : nullptr, p, n,
+                   static_cast<int>(ld), dh, scale);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, dh, n, 1.0f, p, n, v + off, static_cast<int>(ld), 0.0f,
+                out + off, static_cast<int>(ld));
+  });
+}
+
+void attentionGrad(const float* q, const float* k, const float* v, const float* mask, const float* dOut, float* dq,
+                   float* dk, float* dv, int batch, int n, int heads, int dh, float scale) {
+  if (batch == 0 || n == 0 || heads == 0 || dh == 0) return;
+  const int ld = heads * dh;
+  const std::size_t stride = static_cast<std::size_t>(n) * ld, nn = static_cast<std::size_t>(n) * n;
+  perHead(batch, heads, 2 * nn, [&](int b, int h, float* buf) {
+    float* p = buf;
+    float* ds = buf + nn;
+    const std::size_t off = b * stride + static_cast<std::size_t>(h) * dh;
+    attentionProbs(q + off, k + off, mask ? mask + static_cast<std::size_t>(b) * n : nullptr, p, n, ld, dh, scale);
+    // dP = dO v^T; dv = P^T dO; dS = P (dP - rowsum(dP P)) scale; dq = dS k; dk = dS^T q.
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, n, dh, 1.0f, dOut + off, ld, v + off, ld, 0.0f, ds, n);
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, dh, n, 1.0f, p, n, dOut + off, ld, 0.0f, dv + off, ld);
+    for (int i = 0; i < n; i++) {
+      float* pr = p + static_cast<std::size_t>(i) * n;
+      float* dr = ds + static_cast<std::size_t>(i) * n;
+      float dot = 0.0f;
+      for (int j = 0; j < n; j++) dot += pr[j] * dr[j];
+      for (int j = 0; j < n; j++) dr[j] = pr[j] * (dr[j] - dot) * scale;
+    }
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, dh, n, 1.0f, ds, n, k + off, ld, 0.0f, dq + off, ld);
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, dh, n, 1.0f, ds, n, q + off, ld, 0.0f, dk + off, ld);
+  });
+}
+
+}  // namespace imp

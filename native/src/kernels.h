@@ -41,3 +41,24 @@ void geluTanh(const float* x, float* out, std::size_t n);
 void geluTanhGrad(const float* x, const float* dy, float* out, std::size_t n);
 
 }  // namespace imp
+
+namespace imp {
+
+// LayerNorm over rows of width d: y = (x - mean) / sqrt(var + eps) * scale + bias (bias may be
+// null). Mean and variance are two-pass, like the composed formula.
+void layerNorm(const float* x, const float* scale, const float* bias, float* y, std::size_t rows, std::size_t d,
+               float eps);
+// Its gradient from x, scale and dy (mean and rstd are recomputed): dx [rows, d], dscale [d],
+// dbias [d] (dbias may be null). The parameter sums are deterministic for any thread count.
+void layerNormGrad(const float* x, const float* scale, const float* dy, float* dx, float* dscale, float* dbias,
+                   std::size_t rows, std::size_t d, float eps);
+// Multi-head attention on q, k, v laid out [B, N, H*dh] (head h at column h*dh, so no
+// transposes): out = softmax(scale q k^T + keyBias) v per (batch, head), written in the same
+// layout. mask [B, N] (1 = real key, may be null) adds -1e9 to padded keys' logits.
+void attention(const float* q, const float* k, const float* v, const float* mask, float* out, int batch, int n,
+               int heads, int dh, float scale);
+// Its gradient: the probabilities are recomputed from q and k rather than stored.
+void attentionGrad(const float* q, const float* k, const float* v, const float* mask, const float* dOut, float* dq,
+                   float* dk, float* dv, int batch, int n, int heads, int dh, float scale);
+
+}  // namespace imp

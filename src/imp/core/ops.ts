@@ -4,7 +4,7 @@ import './tf';
  * pure function of explicit parameters.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { geluTanh } from '../backend/ops';
+import { geluTanh, layerNormFused } from '../backend/ops';
 
 /** y = x @ w (+ b) over the last axis of x. x [..., I], w [I, O] -> [..., O]. */
 export function dense(x: tf.Tensor, w: tf.Tensor, b?: tf.Tensor): tf.Tensor {
@@ -16,15 +16,12 @@ export function dense(x: tf.Tensor, w: tf.Tensor, b?: tf.Tensor): tf.Tensor {
   return y.reshape([...shape.slice(0, -1), w.shape[1] as number]);
 }
 
-/** LayerNorm over the last axis with learned scale (and optional bias). */
+/**
+ * LayerNorm over the last axis with learned scale (and optional bias): one fused kernel forward
+ * and backward where the backend has it (native, cpu), the composed formula elsewhere.
+ */
 export function layerNorm(x: tf.Tensor, scale: tf.Tensor, bias?: tf.Tensor, eps = 1e-6): tf.Tensor {
-  const axis = x.rank - 1;
-  const mean = x.mean(axis, true);
-  const centered = x.sub(mean);
-  const variance = centered.square().mean(axis, true);
-  let y = centered.mul(variance.add(eps).rsqrt()).mul(scale);
-  if (bias) y = y.add(bias);
-  return y;
+  return layerNormFused(x, scale, bias, eps);
 }
 
 /**

@@ -31,6 +31,15 @@ export interface NativeAddon {
   segmentSum(x: Float32Array, seg: Int32Array, out: Float32Array, n: number, inner: number, numSegments: number): void;
   gelu(x: Float32Array, out: Float32Array, n: number): void;
   geluGrad(x: Float32Array, dy: Float32Array, out: Float32Array, n: number): void;
+  layerNorm(x: Float32Array, scale: Float32Array, bias: Float32Array | null, out: Float32Array, rows: number, d: number,
+    eps: number): void;
+  layerNormGrad(x: Float32Array, scale: Float32Array, dy: Float32Array, dx: Float32Array, dscale: Float32Array,
+    dbias: Float32Array | null, rows: number, d: number, eps: number): void;
+  attention(q: Float32Array, k: Float32Array, v: Float32Array, mask: Float32Array | null, out: Float32Array,
+    batch: number, n: number, heads: number, dh: number, scale: number): void;
+  attentionGrad(q: Float32Array, k: Float32Array, v: Float32Array, mask: Float32Array | null, dy: Float32Array,
+    dq: Float32Array, dk: Float32Array, dv: Float32Array, batch: number, n: number, heads: number, dh: number,
+    scale: number): void;
   setThreads(n: number): void;
   getThreads(): { blas: number; pool: number };
   blasConfig(): string;

@@ -1,8 +1,8 @@
 /**
  * The `native` tfjs backend: tfjs-backend-cpu's storage (plain JS typed arrays) and all of its
  * kernels, with the hot ones of a transformer training step replaced by C++ (OpenBLAS sgemm for
- * the matmul family; threaded loops for softmax, GELU, elementwise ops, reductions, transpose,
- * gather and segment sums). Because the storage is the cpu backend's, every cpu kernel keeps
+ * the matmul family; threaded loops for softmax, GELU, LayerNorm, attention, elementwise ops,
+ * reductions, transpose, gather and segment sums). Because the storage is the cpu backend's, every cpu kernel keeps
  * working unchanged as the fallback for dtypes and cases the native code does not cover.
  *
  * @example
@@ -17,7 +17,9 @@ import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { loadAddon, NativeAddon } from './addon';
 import { elementwiseKernels } from './kernels/elementwise';
 import { gatherKernels } from './kernels/gather';
+import { attentionKernels, registerAttentionGradients } from './kernels/attention';
 import { geluKernels, registerGeluKernelsCommon } from './kernels/gelu';
+import { layerNormKernels, registerLayerNormKernelsCommon } from './kernels/layer_norm';
 import { matMulKernels } from './kernels/matmul';
 import { reduceKernels } from './kernels/reduce';
 import { softmaxKernels } from './kernels/softmax';
@@ -40,7 +42,8 @@ let nativeNames: string[] = [];
 export function nativeKernelConfigs(addon: NativeAddon): tf.KernelConfig[] {
   return [
     ...matMulKernels(addon), ...elementwiseKernels(addon), ...reduceKernels(addon), ...softmaxKernels(addon),
-    ...transposeKernels(addon), ...gatherKernels(addon), ...geluKernels(addon),
+    ...transposeKernels(addon), ...gatherKernels(addon), ...geluKernels(addon), ...layerNormKernels(addon),
+    ...attentionKernels(addon),
   ];
 }
 
@@ -53,6 +56,8 @@ export function registerNativeBackend(): boolean {
   const addon = loadAddon();
   if (!addon) return false;
   registerGeluKernelsCommon();
+  registerLayerNormKernelsCommon();
+  registerAttentionGradients();
   const own = nativeKernelConfigs(addon);
   const ownNames = new Set(own.map((k) => k.kernelName));
   // Priority 3: above wasm (2) and cpu (1), so tfjs's own default choice also lands here.

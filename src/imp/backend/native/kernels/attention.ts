@@ -1,0 +1,70 @@
+/**
+ * Multi-head attention core as one kernel (`ImpAttention`, `ImpAttentionMasked` with a key
+ * mask) and one gradient kernel (`ImpAttentionGrad`), native only. q, k and v stay in the
+ * [B, N, H*dh] layout the projections produce: each (batch, head) GEMM reads its head's
+ * columns with a leading dimension of H*dh, so the four transposes of the composed path, the
+ * scale, the mask bias and the softmax (and their ~15 backward kernels) disappear. The softmax
+ * probabilities are recomputed in the gradient instead of kept: at N = 64 that is a quarter of
+ * the attention FLOPs and no [B, H, N, N] tensor alive between forward and backward.
+ * Other backends use the composed formula through `multiHeadAttention()` in ../../ops.ts.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { NativeAddon } from '../addon';
+import { f32, KernelArgs, outF32 } from '../util';
+
+export const ATTENTION = 'ImpAttention';
+export const ATTENTION_MASKED = 'ImpAttentionMasked';
+export const ATTENTION_GRAD = 'ImpAttentionGrad';
+
+export interface AttentionAttrs { heads: number }
+
+/** Registers the gradients of both forward kernels (once, globally). */
+export function registerAttentionGradients(): void {
+  for (const [name, inputs] of [[ATTENTION, ['q', 'k', 'v']], [ATTENTION_MASKED, ['q', 'k', 'v', 'mask']]] as const) {
+    if (tf.getGradient(name)) continue;
+    tf.registerGradient({
+      kernelName: name,
+      inputsToSave: [...inputs],
+      gradFunc: (dy, saved, attrs) => {
+        const [q, k, v, mask] = saved;
+        // All three gradients from one kernel, run here: each thunk runs in its own tidy.
+        const gradInputs: tf.NamedTensorMap = { q, k, v, dy: dy as tf.Tensor };
+        if (mask) gradInputs.mask = mask;
+        const [dq, dk, dv] = tf.engine().runKernel(ATTENTION_GRAD, gradInputs,
+          attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+        // The mask is data, not a parameter: its gradient is zero by definition here.
+        return { q: () => dq, k: () => dk, v: () => dv, mask: () => tf.zerosLike(mask) };
+      },
+    });
+  }
+}
+
+export function attentionKernels(addon: NativeAddon): tf.KernelConfig[] {
+  const forward = (args: KernelArgs): tf.TensorInfo => {
+    const { q, k, v, mask } = args.inputs;
+    const { heads } = args.attrs as unknown as AttentionAttrs;
+    const [b, n, d] = q.shape;
+    const dh = d / heads;
+    const out = outF32(b * n * d);
+    addon.attention(f32(args.backend, q) as Float32Array, f32(args.backend, k) as Float32Array,
+      f32(args.backend, v) as Float32Array, mask ? f32(args.backend, mask) : null, out, b, n, heads, dh, 1 / Math.sqrt(dh));
+    return args.backend.makeTensorInfo(q.shape, 'float32', out);
+  };
+  const backward = (args: KernelArgs): tf.TensorInfo[] => {
+    const { q, k, v, mask, dy } = args.inputs;
+    const { heads } = args.attrs as unknown as AttentionAttrs;
+    const [b, n, d] = q.shape;
+    const dh = d / heads;
+    const size = b * n * d;
+    const dq = outF32(size), dk = outF32(size), dv = outF32(size);
+    addon.attentionGrad(f32(args.backend, q) as Float32Array, f32(args.backend, k) as Float32Array,
+      f32(args.backend, v) as Float32Array, mask ? f32(args.backend, mask) : null, f32(args.backend, dy) as Float32Array,
+      dq, dk, dv, b, n, heads, dh, 1 / Math.sqrt(dh));
+    return [dq, dk, dv].map((t) => args.backend.makeTensorInfo(q.shape, 'float32', t));
+  };
+  return [
+    { kernelName: ATTENTION, backendName: 'native', kernelFunc: forward as unknown as tf.KernelFunc },
+    { kernelName: ATTENTION_MASKED, backendName: 'native', kernelFunc: forward as unknown as tf.KernelFunc },
+    { kernelName: ATTENTION_GRAD, backendName: 'native', kernelFunc: backward as unknown as tf.KernelFunc },
+  ];
+}
