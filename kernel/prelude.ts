@@ -98,7 +98,7 @@ export interface Display {
   markdown(md: string): DisplayHandle;
   text(text: string): DisplayHandle;
   /** A PNG from bytes or base64. */
-  png(png: Uint8Array | string, opts?: { width?: number; height?: number }): DisplayHandle;
+  png(png: Uint8Array | string): DisplayHandle;
   /** A Plotly figure `{data, layout}`. */
   plotly(fig: Figure): DisplayHandle;
   /** An arquero table; shows the first `limit` rows (default 20) and the row count. */
@@ -129,11 +129,7 @@ export const display: Display = Object.assign(displayFn, {
   html: (html: string) => show({ 'text/html': html, 'text/plain': html.replace(/<[^>]*>/g, '') }),
   markdown: (md: string) => show({ 'text/markdown': md, 'text/plain': md }),
   text: (text: string) => show({ 'text/plain': text }),
-  png: (png: Uint8Array | string, opts?: { width?: number; height?: number }) => {
-    const b = show({ 'image/png': fromBase64OrBytes(png), 'text/plain': '<PNG image>' });
-    void opts;
-    return b;
-  },
+  png: (png: Uint8Array | string) => show({ 'image/png': fromBase64OrBytes(png), 'text/plain': '<PNG image>' }),
   plotly: (fig: Figure) => show(figureBundle(fig, state())),
   table: (table: TableLike, opts?: { limit?: number }) => show(tableBundle(table, opts?.limit ?? 20)),
   bundle: (bundle: MimeBundle) => show(toBundle({ [Symbol.for('jupyter.mimebundle')]: bundle }, state())),
