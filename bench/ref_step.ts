@@ -20,6 +20,7 @@ import { classify } from '../src/imp/heads/heads';
 import { softmaxCrossEntropy } from '../src/imp/losses/cross_entropy';
 import { createModel, disposeModel, encode, ImpModel, parameterCount } from '../src/imp/model/model';
 import type { ModelConfigInput } from '../src/imp/model/config';
+import { AdamWConfig, applyAdamW, createAdamW, disposeAdamW } from '../src/imp/train/optimizer';
 
 export const REF_CONFIGS = ['ref-dense', 'ref-moe-ec', 'ref-moe-tc'] as const;
 export type RefConfigName = (typeof REF_CONFIGS)[number];
@@ -73,6 +74,9 @@ export function refForwardFlops(name: RefConfigName, layers = 6): number {
   return f + 2 * batch * D * REF_SHAPE.classes;
 }
 
+/** Adam as the peer runs it (torch.optim.Adam defaults with lr 1e-3). */
+export const REF_ADAM: AdamWConfig = { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, clipNorm: 0 };
+
 /** Builds a reference step with fixed random inputs (same seed, same bytes). */
 export function createRefStep(name: RefConfigName, opts: { seed?: number; layers?: number; batch?: number; model?: ImpModel } = {}): RefStep {
   if (!(REF_CONFIGS as readonly string[]).includes(name)) {
@@ -91,23 +95,28 @@ export function createRefStep(name: RefConfigName, opts: { seed?: number; layers
   for (let i = 0; i < batch; i++) lab[i] = rng.int(classes);
   const x = tf.tensor5d(px, [batch, 1, image, image, channels]);
   const y = tf.tensor1d(lab, 'int32');
-  const optimizer = tf.train.adam(1e-3);
+  // The library's optimizer (one fused pass per parameter on host-storage backends), set to
+  // plain Adam as in the peer's torch.optim.Adam(lr=1e-3): no weight decay, no clipping, eps 1e-8.
   const vars = collectVariables(model.params);
+  const named: Record<string, tf.Variable> = Object.fromEntries(vars.map((v) => [v.name, v]));
+  const adam = createAdamW(named);
   const moe = model.config.moe;
+  const lossFn = (): tf.Scalar => {
+    const out = encode(model, 'image', x);
+    let loss = softmaxCrossEntropy(classify(model.params.heads, 'ref', out.pooled), y);
+    if (moe) loss = loss.add(out.aux.zLoss.mul(moe.zLossWeight)).add(out.aux.balanceLoss.mul(moe.balanceLossWeight));
+    return loss as tf.Scalar;
+  };
   const run = (): number => {
-    const cost = optimizer.minimize(() => {
-      const out = encode(model, 'image', x);
-      let loss = softmaxCrossEntropy(classify(model.params.heads, 'ref', out.pooled), y);
-      if (moe) loss = loss.add(out.aux.zLoss.mul(moe.zLossWeight)).add(out.aux.balanceLoss.mul(moe.balanceLossWeight));
-      return loss as tf.Scalar;
-    }, true, vars) as tf.Scalar;
-    const v = cost.dataSync()[0];
-    cost.dispose();
+    const { value, grads } = tf.variableGrads(lossFn, vars);
+    applyAdamW(adam, named, grads, 1e-3, REF_ADAM, 0);
+    const v = value.dataSync()[0];
+    tf.dispose([value, ...Object.values(grads)]);
     return v;
   };
   return {
     name, model, params: parameterCount(model), forwardFlops: refForwardFlops(name, layers), run,
-    dispose: () => { optimizer.dispose(); if (!opts.model) disposeModel(model); x.dispose(); y.dispose(); },
+    dispose: () => { disposeAdamW(adam); if (!opts.model) disposeModel(model); x.dispose(); y.dispose(); },
   };
 }
 
