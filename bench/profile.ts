@@ -6,7 +6,8 @@
  *
  * Run: `npm run build && node dist/bench/profile.js ref-dense ref-moe-ec tiny-moe --steps 5`
  * (`--without ImpLayerNorm,ImpAttention,ImpAttentionMasked` for the composed paths;
- * `--compare K1,K2 --rounds R` alternates rounds with and without those kernels, a fair
+ * `--compare K1,K2 --rounds R` alternates rounds with and without those kernels (tfjs
+ * kernels are replaced by tfjs-backend-cpu's), a fair
  * before/after on a busy machine; `--backend B`; `--top N` rows).
  *
  * @example
@@ -70,6 +71,16 @@ export function stepFor(name: string): { run: () => unknown; dispose: () => void
 }
 
 /**
+ * Removes a kernel from a backend: the project's fused `Imp*` kernels simply go (their ops fall
+ * back to the composed formula); a tfjs kernel is replaced by tfjs-backend-cpu's implementation.
+ */
+export function withoutKernel(name: string, backend: string): void {
+  tf.unregisterKernel(name, backend);
+  const cpu = tf.getKernel(name, 'cpu');
+  if (!name.startsWith('Imp') && cpu && backend !== 'cpu') tf.registerKernel({ ...cpu, backendName: backend });
+}
+
+/**
  * Median step with and without the named kernels, alternating rounds of `steps` steps so that
  * machine load hits both alike. The kernels are unregistered and re-registered between rounds.
  */
@@ -83,9 +94,9 @@ export function compareKernels(run: () => unknown, kernels: string[], backend: s
   };
   for (let r = 0; r < rounds; r++) {
     time(on);
-    for (const k of configs) tf.unregisterKernel(k.kernelName, backend);
+    for (const k of configs) withoutKernel(k.kernelName, backend);
     time(off);
-    for (const k of configs) tf.registerKernel(k);
+    for (const k of configs) { tf.unregisterKernel(k.kernelName, backend); tf.registerKernel(k); }
   }
   return { withMs: median(on), withoutMs: median(off) };
 }
@@ -105,7 +116,7 @@ async function main(argv: string[]): Promise<void> {
     else names.push(a);
   }
   const got = await initBackend(backend);
-  for (const k of without) tf.unregisterKernel(k, got);
+  for (const k of without) withoutKernel(k, got);
   process.stdout.write(`backend ${got}${without.length ? ` without ${without.join(',')}` : ''}; ` +
     `${os.cpus().length} x ${os.cpus()[0]?.model}; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
   for (const name of names.length ? names : ['ref-dense']) {

@@ -22,6 +22,7 @@ import { geluKernels, registerGeluKernelsCommon } from './kernels/gelu';
 import { layerNormKernels, registerLayerNormKernelsCommon } from './kernels/layer_norm';
 import { matMulKernels } from './kernels/matmul';
 import { reduceKernels } from './kernels/reduce';
+import { scatterPadKernels } from './kernels/scatter_pad';
 import { softmaxKernels } from './kernels/softmax';
 import { transposeKernels } from './kernels/transpose';
 
@@ -43,7 +44,7 @@ export function nativeKernelConfigs(addon: NativeAddon): tf.KernelConfig[] {
   return [
     ...matMulKernels(addon), ...elementwiseKernels(addon), ...reduceKernels(addon), ...softmaxKernels(addon),
     ...transposeKernels(addon), ...gatherKernels(addon), ...geluKernels(addon), ...layerNormKernels(addon),
-    ...attentionKernels(addon),
+    ...attentionKernels(addon), ...scatterPadKernels(addon),
   ];
 }
 

@@ -10,6 +10,7 @@ import { addonError, nativeKernelNames, registerNativeBackend } from './index';
 import { collapsePermutation } from './kernels/transpose';
 import { collapseBroadcast } from './util';
 import { geluTanh } from '../ops';
+import { gatherRows, scatterAddRows } from '../../core/ops';
 
 type Input = { shape: number[]; values: Float32Array | Int32Array; dtype: 'float32' | 'int32' };
 
@@ -274,6 +275,42 @@ describe('fused GELU', () => {
     // Hand-worked: gelu(1) = 0.5 (1 + tanh(0.79788 * 1.044715)) = 0.5 (1 + tanh(0.83356)) = 0.84119.
     const at1 = onBoth((t) => geluTanh(t), [{ shape: [1], values: Float32Array.of(1), dtype: 'float32' }]);
     assert.ok(Math.abs(at1.native[0][0] - 0.841192) < 1e-5, `gelu(1) = ${at1.native[0][0]}`);
+  });
+});
+
+describe('scatter and pad', () => {
+  test('ScatterNd sums duplicate rows, forward and gradient (the MoE combine)', () => {
+    // Rows 0 and 2 of the updates both land in output row 1; output row 3 gets nothing.
+    // tfjs-core has no ScatterNd gradient: through scatterAddRows / gatherRows, which use it.
+    gradParity('scatterAddRows', (u) => scatterAddRows(u, tf.tensor1d([1, 0, 1, 2], 'int32'), 4), [rand([4, 6])]);
+    gradParity('gatherRows', (x) => gatherRows(x, tf.tensor1d([2, 0, 2, 2, 1], 'int32')), [rand([3, 6])]);
+    parity('scatterND 2-d index', (u) => tf.scatterND(tf.tensor2d([[0, 1], [2, 0], [0, 1]], [3, 2], 'int32'), u, [3, 2, 5]), [rand([3, 5])]);
+    parity('scatterND scalars', (u) => tf.scatterND(tf.tensor2d([[4], [0], [4]], [3, 1], 'int32'), u, [6]), [rand([3])]);
+    parity('scatterND wide', (u, i) => tf.scatterND(i.reshape([300, 1]), u, [41, 200]),
+      [rand([300, 200]), ints([300], Array.from({ length: 300 }, (_, i) => (i * 7) % 41))]);
+    parity('scatterND empty', (u) => tf.scatterND(tf.zeros([0, 1], 'int32'), u, [3, 4]), [rand([0, 4])]);
+    // Hand-worked: [1, 2] and [10, 20] both into row 1 of 2 -> [[0, 0], [11, 22]].
+    tf.setBackend('native');
+    const y = tf.tidy(() => Array.from(tf.scatterND(tf.tensor2d([[1], [1]], [2, 1], 'int32'), tf.tensor2d([[1, 2], [10, 20]]), [2, 2]).dataSync()));
+    assert.deepEqual(y, [0, 0, 11, 22]);
+  });
+  test('ScatterNd rejects an out-of-range index with tfjs-backend-cpu\'s message', () => {
+    for (const backend of ['native', 'cpu']) {
+      tf.setBackend(backend);
+      assert.throws(() => tf.tidy(() => tf.scatterND(tf.tensor2d([[3]], [1, 1], 'int32'), tf.ones([1, 2]), [3, 2])),
+        /Invalid indices: 3 does not index into 3,2/, backend);
+    }
+    tf.setBackend('native');
+  });
+  test('PadV2 on float32 and int32, any axes, constant values, gradient through slice', () => {
+    parity('pad rows', (x) => tf.pad(x, [[0, 1], [0, 0]]), [rand([5, 7])]);
+    parity('pad all axes', (x) => tf.pad(x, [[1, 2], [0, 3], [2, 1]], 1.5), [rand([2, 3, 4])]);
+    parity('pad 1-d', (x) => tf.pad(x, [[3, 0]], -2), [rand([4])]);
+    parity('pad empty', (x) => tf.pad(x, [[1, 1], [2, 0]]), [rand([0, 3])]);
+    parity('pad int32', (x) => tf.pad(x, [[1, 0], [0, 2]], 7).cast('float32'), [ints([2, 2], [1, -2, 3, 4])]);
+    parity('pad NaN', (x) => tf.pad(x, [[1, 1], [1, 1]]), [withSpecials(rand([8, 9]))]);
+    // The MoE combine drops its spare row with a slice, whose gradient is this pad.
+    gradParity('slice grad', (x) => x.slice([0, 0], [6, 5]), [rand([7, 5])]);
   });
 });
 
