@@ -8,7 +8,7 @@
  * (`--without ImpLayerNorm,ImpAttention,ImpAttentionMasked` for the composed paths;
  * `--compare K1,K2 --rounds R` alternates rounds with and without those kernels (tfjs
  * kernels are replaced by tfjs-backend-cpu's), a fair
- * before/after on a busy machine; `--backend B`; `--top N` rows).
+ * before/after on a busy machine; `--backend B`; `--top N` rows; `--shapes` groups by kernel and input shapes).
  *
  * @example
  * ```ts
@@ -36,7 +36,7 @@ const median = (xs: number[]): number => {
 };
 
 /** Times `steps` unprofiled runs (after one warm-up) and profiles one more. */
-export async function profileStep(run: () => unknown, steps: number): Promise<StepProfile> {
+export async function profileStep(run: () => unknown, steps: number, byShape = false): Promise<StepProfile> {
   run();
   const times: number[] = [];
   for (let i = 0; i < steps; i++) {
@@ -51,11 +51,12 @@ export async function profileStep(run: () => unknown, steps: number): Promise<St
   let kernelMs = 0;
   for (const k of info.kernels) {
     const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
-    const r = rows.get(k.name) ?? { name: k.name, calls: 0, ms: 0 };
+    const key = byShape ? `${k.name} ${k.inputShapes.map((s) => `[${s}]`).join('')}` : k.name;
+    const r = rows.get(key) ?? { name: key, calls: 0, ms: 0 };
     r.calls++;
     r.ms += ms;
     kernelMs += ms;
-    rows.set(k.name, r);
+    rows.set(key, r);
   }
   return { wallMs: median(times), kernelCalls: info.kernels.length, kernelMs, kernels: [...rows.values()].sort((a, b) => b.ms - a.ms) };
 }
@@ -103,7 +104,7 @@ export function compareKernels(run: () => unknown, kernels: string[], backend: s
 
 async function main(argv: string[]): Promise<void> {
   const names: string[] = [];
-  let steps = 5, top = 18, backend = 'native', rounds = 0;
+  let steps = 5, top = 18, backend = 'native', rounds = 0, byShape = false;
   const without: string[] = [], compare: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -113,6 +114,7 @@ async function main(argv: string[]): Promise<void> {
     else if (a === '--without') without.push(...argv[++i].split(','));
     else if (a === '--compare') compare.push(...argv[++i].split(','));
     else if (a === '--rounds') rounds = Number(argv[++i]);
+    else if (a === '--shapes') byShape = true;
     else names.push(a);
   }
   const got = await initBackend(backend);
@@ -128,12 +130,12 @@ async function main(argv: string[]): Promise<void> {
       s.dispose();
       continue;
     }
-    const p = await profileStep(s.run, steps);
+    const p = await profileStep(s.run, steps, byShape);
     s.dispose();
     process.stdout.write(`\n${name}: median step ${p.wallMs.toFixed(0)} ms over ${steps}; profiled step ${p.kernelCalls} kernel calls, ` +
       `${p.kernelMs.toFixed(0)} ms in kernels (${(100 * (1 - p.kernelMs / p.wallMs)).toFixed(0)} % of the median step outside them)\n`);
     for (const r of p.kernels.slice(0, top)) {
-      process.stdout.write(`  ${r.name.padEnd(22)} ${String(r.calls).padStart(5)} calls ${r.ms.toFixed(1).padStart(8)} ms\n`);
+      process.stdout.write(`  ${r.name.padEnd(byShape ? 48 : 22)} ${String(r.calls).padStart(5)} calls ${r.ms.toFixed(1).padStart(8)} ms\n`);
     }
   }
   process.stdout.write(`load average at end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);

@@ -11,12 +11,16 @@
 #include "pool.h"
 
 // Hot loops are compiled twice (AVX2+FMA and baseline x86-64) and picked at load time, so one
-// build runs on any x86-64 and uses the wide units where they exist.
+// build runs on any x86-64 and uses the wide units where they exist. The clone is chosen by CPU
+// features (x86-64-v3): "arch=haswell" is chosen by CPU model, so AMD CPUs never got it.
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define IMP_CLONES __attribute__((target_clones("arch=haswell", "default")))
+#define IMP_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
 #else
 #define IMP_CLONES
 #endif
+// GCC does not inline a plain function into a target clone of another architecture unless it is
+// always_inline; not inlined, fastExp stays a call and the loops around it stay scalar.
+#define IMP_INLINE __attribute__((always_inline)) inline
 
 namespace imp {
 namespace {
@@ -28,12 +32,13 @@ constexpr std::size_t kGrain = 1 << 15;
 
 // exp(x) in float32 by the Cephes polynomial; branch-free so the loops vectorise. Max error
 // ~2 ulp on the finite range; overflow, underflow and NaN follow IEEE expf.
-inline float fastExp(float x) {
+IMP_INLINE float fastExp(float x) {
   float xc = x > 88.72283935546875f ? 88.72283935546875f : x;
   xc = xc < -103.972084f ? -103.972084f : xc;
   float fx = xc * 1.44269504088896341f + 0.5f;
-  float t = static_cast<float>(static_cast<int>(fx));
-  fx = t > fx ? t - 1.0f : t;  // floor, also for negatives
+  // floor as a builtin (vroundps on AVX): the compare-and-adjust form left a branch that kept
+  // every loop calling fastExp scalar in the AVX2 clones.
+  fx = __builtin_floorf(fx);
   float r = xc - fx * 0.693359375f;
   r = r - fx * -2.12194440e-4f;
   float z = r * r;
@@ -63,7 +68,7 @@ inline float fastExp(float x) {
 
 // tanh(x) as a rational function (the approximation Eigen uses for float), clamped where
 // float tanh is +-1 anyway; exact for small |x|.
-inline float fastTanh(float x) {
+IMP_INLINE float fastTanh(float x) {
   const float c = 7.90531110763549805f;
   float xc = x > c ? c : (x < -c ? -c : x);
   float x2 = xc * xc;
@@ -84,8 +89,8 @@ inline float fastTanh(float x) {
   return x != x ? x : res;
 }
 
-inline float nanMax(float a, float b) { return (a != a || b != b) ? kNaN : (a > b ? a : b); }
-inline float nanMin(float a, float b) { return (a != a || b != b) ? kNaN : (a < b ? a : b); }
+IMP_INLINE float nanMax(float a, float b) { return (a != a || b != b) ? kNaN : (a > b ? a : b); }
+IMP_INLINE float nanMin(float a, float b) { return (a != a || b != b) ? kNaN : (a < b ? a : b); }
 
 template <int OP>
 inline float binaryScalar(float a, float b) {
