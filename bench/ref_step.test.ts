@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError } from '../src/imp/core/errors';
 import { initBackend } from '../src/imp/backend';
 import { createRefStep, refForwardFlops } from './ref_step';
+import { agdOverhead } from './run';
 
 test('forward FLOPs of the dense reference step, worked by hand', () => {
   // T = 32 images x 64 patches = 2048 tokens, D = 192, F = 768, 48 values per patch.
@@ -36,4 +37,18 @@ test('a 2-layer MoE reference step trains on native and keeps the tensor count f
   assert.ok(last < first, `loss did not fall: ${first} -> ${last}`);
   assert.equal(tf.memory().numTensors, count);
   step.dispose();
+});
+
+test('AGD overhead: switching and repeated blocks run the same steps, in alternating order', () => {
+  // 3 tasks, 4 pairs, 2 reps: each block runs 3 x 2 = 6 steps; 4 pairs x 2 blocks = 48 steps,
+  // 16 per task. Pair 0 runs repeated first (A A B B C C, then A B C A B C); pair 1 switching first.
+  const calls: string[] = [];
+  // Each fake task does a little work so that no block takes 0 ms.
+  const tasks = ['A', 'B', 'C'].map((n) => () => { calls.push(n); let x = 0; for (let i = 0; i < 20000; i++) x += Math.sqrt(i); return x; });
+  const res = agdOverhead(tasks, 4, 2);
+  assert.equal(res.ratios.length, 4);
+  assert.deepEqual(['A', 'B', 'C'].map((n) => calls.filter((c) => c === n).length), [16, 16, 16]);
+  assert.equal(calls.slice(0, 12).join(''), 'AABBCCABCABC');
+  assert.equal(calls.slice(12, 24).join(''), 'ABCABCAABBCC');
+  assert.ok(res.ratios.every((r) => Number.isFinite(r) && r > 0));
 });

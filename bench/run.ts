@@ -133,18 +133,37 @@ export async function runBenchmark(opts: BenchOptions = {}): Promise<BenchResult
   return { rows, extras, files };
 }
 
+/**
+ * AGD task-switch overhead: the same steps run as blocks that repeat each task `reps` times
+ * ("repeated": A A B B C C) and as blocks that cycle through the tasks ("switching": A B C A B C).
+ * The two kinds of block alternate, in ABBA order so that a drift in machine load cancels, and
+ * the overhead is the median over pairs of (switching time / repeated time - 1).
+ */
+export function agdOverhead(tasks: Array<() => unknown>, pairs: number, reps: number): { pct: number; ratios: number[] } {
+  const block = (switching: boolean): number => {
+    const t0 = performance.now();
+    if (switching) for (let r = 0; r < reps; r++) for (const t of tasks) t();
+    else for (const t of tasks) for (let r = 0; r < reps; r++) t();
+    return performance.now() - t0;
+  };
+  const ratios: number[] = [];
+  for (let p = 0; p < pairs; p++) {
+    if (p % 2 === 0) { const rep = block(false); const sw = block(true); ratios.push(sw / rep); }
+    else { const sw = block(true); const rep = block(false); ratios.push(sw / rep); }
+  }
+  return { pct: (median(ratios) - 1) * 100, ratios };
+}
+
 /** AGD switching overhead (3 tasks of different batch shapes) and tensors/RSS over many steps. */
 async function agdAndMemory(backend: string, quick: boolean, log: (l: string) => void): Promise<Record<string, number>> {
   await initBackend(backend);
   const model = createModel(refModelConfig('ref-dense'), { seed: 0 });
   const tasks = [32, 16, 24].map((batch) => createRefStep('ref-dense', { model, batch, seed: batch }));
-  const reps = quick ? 2 : 4;
-  for (const t of tasks) timeSteps(t.run, 1);
-  let repeated = 0, switching = 0;
-  for (const t of tasks) repeated += timeSteps(t.run, reps).reduce((a, b) => a + b, 0);
-  for (let i = 0; i < reps; i++) for (const t of tasks) switching += timeSteps(t.run, 1)[0];
-  const agdOverheadPct = (switching / repeated - 1) * 100;
-  log(`AGD switching overhead: ${agdOverheadPct.toFixed(1)} %`);
+  for (const t of tasks) t.run();  // warm-up: first-step costs out of the comparison
+  const agd = agdOverhead(tasks.map((t) => t.run), quick ? 3 : 7, quick ? 1 : 2);
+  const agdOverheadPct = agd.pct;
+  log(`AGD switching overhead: ${agdOverheadPct.toFixed(1)} % (median of ${agd.ratios.length} interleaved pairs: ` +
+    `${agd.ratios.map((r) => `${((r - 1) * 100).toFixed(1)}`).join(', ')} %)`);
   const steps = quick ? 20 : 1000;
   const t0 = tf.memory().numTensors;
   let peak = process.memoryUsage().rss;
