@@ -29,6 +29,7 @@ import Module from 'node:module';
 import * as vm from 'node:vm';
 import * as ts from '@tslab/typescript-for-tslab';
 import { createConverter, isCompleteCode, Converter, Diagnostic, SideOutput } from 'tslab/dist/converter';
+import { expandShorthand } from './shorthand';
 import { clearInterrupt, requestInterrupt } from '../src/imp/core/interrupt';
 import { InterruptError } from '../src/imp/core/errors';
 import { mapGeneratedLine } from './traceback';
@@ -164,7 +165,7 @@ export function createCellExecutor(opts: ExecutorOptions): CellExecutor {
     running = true;
     clearInterrupt();
     try {
-      const converted = withConverter((c) => c.convert(prevDecl, src));
+      const converted = withConverter((c) => c.convert(prevDecl, expandShorthand(src)));
       if (converted.sideOutputs) updateSideOutputs(converted.sideOutputs, sideOutputs, sideModules);
       if (converted.diagnostics.length > 0) return { status: 'error', error: compileError(src, converted.diagnostics), interrupted: false };
       if (!converted.output) {
