@@ -46,8 +46,7 @@ async function train(name: string, experiment: string, overrides: any = {}, opts
   const steps = opts.steps ?? STEPS;
   const recorder = imp.frames.createRecorder({ dir, run: name });
   const t = imp.createTrainer({ experiment, seed: SEED, recorder, overrides: { ...overrides, steps }, profileMemory: opts.profileMemory });
-  // (Spelled out: tslab's cell converter misses cross-cell names in shorthand properties.)
-  recorder.meta({ run: name, config: t.experiment, seed: SEED, backend: backend, parameters: imp.parameterCount(t.model) } as any);
+  recorder.meta({ run: name, config: t.experiment, seed: SEED, backend, parameters: imp.parameterCount(t.model) } as any);
   const bar = progress({ total: steps, label: name });
   await t.run({ steps, onStep: (r) => bar.update(r.step + 1, \`\${r.tasks.join('+')} loss \${r.loss.toFixed(3)}\`) });
   bar.done();
