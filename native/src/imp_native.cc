@@ -292,6 +292,22 @@ Napi::Value AttentionGrad(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// adamw(p, m, v, g|null, outP, outM, outV, n, lr, b1, b2, bc1, bc2, eps, wd, scale)
+Napi::Value AdamW(const Napi::CallbackInfo& info) {
+  const std::size_t n = num(info, 7);
+  Buf p, m, v, op, om, ov;
+  float* g;
+  if (!buf(info, 0, 4, n, &p) || !buf(info, 1, 4, n, &m) || !buf(info, 2, 4, n, &v) || !optBuf(info, 3, n, &g) ||
+      !buf(info, 4, 4, n, &op) || !buf(info, 5, 4, n, &om) || !buf(info, 6, 4, n, &ov)) {
+    return info.Env().Undefined();
+  }
+  auto d = [&](std::size_t i) { return info[i].As<Napi::Number>().DoubleValue(); };
+  imp::adamw(static_cast<const float*>(p.data), static_cast<const float*>(m.data), static_cast<const float*>(v.data), g,
+             static_cast<float*>(op.data), static_cast<float*>(om.data), static_cast<float*>(ov.data), n, d(8), d(9),
+             d(10), d(11), d(12), d(13), d(14), d(15));
+  return info.Env().Undefined();
+}
+
 // setThreads(n): both OpenBLAS's threads and the pool's.
 Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   int n = inum(info, 0);
@@ -339,6 +355,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("layerNormGrad", Napi::Function::New(env, LayerNormGrad));
   exports.Set("attention", Napi::Function::New(env, Attention));
   exports.Set("attentionGrad", Napi::Function::New(env, AttentionGrad));
+  exports.Set("adamw", Napi::Function::New(env, AdamW));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("getThreads", Napi::Function::New(env, GetThreads));
   exports.Set("blasConfig", Napi::Function::New(env, BlasConfig));

@@ -62,3 +62,14 @@ void attentionGrad(const float* q, const float* k, const float* v, const float* 
                    float* dk, float* dv, int batch, int n, int heads, int dh, float scale);
 
 }  // namespace imp
+
+namespace imp {
+
+// One AdamW step over n parameters into fresh outputs, in double like the JavaScript loop it
+// replaces (src/imp/train/optimizer.ts), so both give the same bits: g' = g * scale (g may be
+// null = zero), m' = b1 m + (1 - b1) g', v' = b2 v + (1 - b2) g'^2,
+// p' = p - lr (m' / bc1 / (sqrt(v' / bc2) + eps) + wd p).
+void adamw(const float* p, const float* m, const float* v, const float* g, float* outP, float* outM, float* outV,
+           std::size_t n, double lr, double b1, double b2, double bc1, double bc2, double eps, double wd, double scale);
+
+}  // namespace imp

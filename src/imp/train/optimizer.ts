@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '../core/tf';
 import { ConfigError } from '../core/errors';
+import { loadAddon } from '../backend/native/addon';
 
 export interface AdamWConfig {
   beta1: number;
@@ -87,6 +88,7 @@ function applyAdamWHost(state: AdamWState, vars: Record<string, tf.Variable>, gr
   const bc1 = 1 - c.beta1 ** t;
   const bc2 = 1 - c.beta2 ** t;
   const { beta1: b1, beta2: b2, eps, weightDecay: wd } = c;
+  const addon = tf.getBackend() === 'native' ? loadAddon() : null;
   tf.tidy(() => {
     for (const [k, p] of Object.entries(vars)) {
       const pv = p.dataSync() as Float32Array;
@@ -98,7 +100,9 @@ function applyAdamWHost(state: AdamWState, vars: Record<string, tf.Variable>, gr
       const np = new Float32Array(n);
       const nm = new Float32Array(n);
       const nv = new Float32Array(n);
-      for (let i = 0; i < n; i++) {
+      // The native backend's addon runs this same loop (in double, same bits) on all cores.
+      if (addon) addon.adamw(pv, mv, vv, gv, np, nm, nv, n, lr, b1, b2, bc1, bc2, eps, wd, scale);
+      else for (let i = 0; i < n; i++) {
         const gi = gv ? gv[i] * scale : 0;
         const mi = b1 * mv[i] + (1 - b1) * gi;
         const vi = b2 * vv[i] + (1 - b2) * gi * gi;

@@ -40,6 +40,9 @@ export interface NativeAddon {
   attentionGrad(q: Float32Array, k: Float32Array, v: Float32Array, mask: Float32Array | null, dy: Float32Array,
     dq: Float32Array, dk: Float32Array, dv: Float32Array, batch: number, n: number, heads: number, dh: number,
     scale: number): void;
+  adamw(p: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array | null, outP: Float32Array,
+    outM: Float32Array, outV: Float32Array, n: number, lr: number, b1: number, b2: number, bc1: number, bc2: number,
+    eps: number, wd: number, scale: number): void;
   setThreads(n: number): void;
   getThreads(): { blas: number; pool: number };
   blasConfig(): string;

@@ -6,7 +6,7 @@ import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../../core/rng';
-import { addonError, registerNativeBackend } from './index';
+import { addonError, loadAddon, registerNativeBackend } from './index';
 import { layerNormComposed, layerNormFused, multiHeadAttention, multiHeadAttentionComposed } from '../ops';
 
 const rng = new Rng(11);
@@ -193,5 +193,31 @@ describe('fused attention', () => {
     assert.equal(tf.memory().numTensors, start);
     tf.dispose([w, s, b, x, mask]);
     opt.dispose();
+  });
+});
+
+describe('native AdamW update', () => {
+  test('matches the JavaScript loop of the optimizer bit for bit, with and without a gradient', () => {
+    const addon = loadAddon();
+    assert.ok(addon);
+    const n = 70001;  // over one thread's grain, odd length
+    const p = rand([n]), m = rand([n], 0.1), v = rand([n], 0.01).map(Math.abs), g = rand([n], 3);
+    g[5] = 1e30;  // a huge gradient: v overflows float32 to Infinity, p then moves by 0
+    const [lr, b1, b2, eps, wd, scale, t] = [1e-3, 0.9, 0.999, 1e-7, 1e-4, 0.5, 3];
+    const bc1 = 1 - b1 ** t, bc2 = 1 - b2 ** t;
+    for (const grad of [g, null]) {
+      const want = [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
+      for (let i = 0; i < n; i++) {  // the loop of applyAdamWHost in src/imp/train/optimizer.ts
+        const gi = grad ? grad[i] * scale : 0;
+        const mi = b1 * m[i] + (1 - b1) * gi;
+        const vi = b2 * v[i] + (1 - b2) * gi * gi;
+        want[1][i] = mi;
+        want[2][i] = vi;
+        want[0][i] = p[i] - lr * (mi / bc1 / (Math.sqrt(vi / bc2) + eps) + wd * p[i]);
+      }
+      const got = [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
+      addon.adamw(p, m, v, grad, got[0], got[1], got[2], n, lr, b1, b2, bc1, bc2, eps, wd, scale);
+      got.forEach((a, k) => assert.deepEqual(new Uint32Array(a.buffer), new Uint32Array(want[k].buffer), `output ${k}, grad ${!!grad}`));
+    }
   });
 });
