@@ -302,13 +302,17 @@ describe('scatter and pad', () => {
     }
     tf.setBackend('native');
   });
-  test('PadV2 on float32 and int32, any axes, constant values, gradient through slice', () => {
+  test('PadV2 and Tile on float32 and int32, any axes, constant values, gradients', () => {
     parity('pad rows', (x) => tf.pad(x, [[0, 1], [0, 0]]), [rand([5, 7])]);
     parity('pad all axes', (x) => tf.pad(x, [[1, 2], [0, 3], [2, 1]], 1.5), [rand([2, 3, 4])]);
     parity('pad 1-d', (x) => tf.pad(x, [[3, 0]], -2), [rand([4])]);
     parity('pad empty', (x) => tf.pad(x, [[1, 1], [2, 0]]), [rand([0, 3])]);
     parity('pad int32', (x) => tf.pad(x, [[1, 0], [0, 2]], 7).cast('float32'), [ints([2, 2], [1, -2, 3, 4])]);
     parity('pad NaN', (x) => tf.pad(x, [[1, 1], [1, 1]]), [withSpecials(rand([8, 9]))]);
+    parity('tile frames', (x) => tf.tile(x, [1, 4, 1, 1, 1]), [rand([2, 1, 3, 3, 2])]);  // tfjs has no rank-5 tile gradient
+    gradParity('tile all axes', (x) => tf.tile(x, [2, 3, 2]), [rand([2, 3, 4])]);
+    parity('tile empty', (x) => tf.tile(x, [2, 3]), [rand([0, 3])]);
+    parity('tile int32', (x) => tf.tile(x, [3, 1]).cast('float32'), [ints([2, 2], [1, -2, 3, 4])]);
     // The MoE combine drops its spare row with a slice, whose gradient is this pad.
     gradParity('slice grad', (x) => x.slice([0, 0], [6, 5]), [rand([7, 5])]);
   });

@@ -1,10 +1,11 @@
 /**
- * ScatterNd (summing duplicates) and PadV2: the MoE combine (`scatterAddRows`), the gradient of
- * `gatherRows`, and the gradient of the slice that drops the combine's spare row.
+ * ScatterNd (summing duplicates), PadV2 and Tile: the MoE combine (`scatterAddRows`), the
+ * gradient of `gatherRows`, the gradient of the slice that drops the combine's spare row, and
+ * the frame repeat that turns images into one-tubelet clips.
  * tfjs-backend-cpu does both element by element through index arrays (PadV2 converts every
  * element's flat index to coordinates and back: ~15 ms for one [2048, 192] pad); here ScatterNd
  * is the addon's threaded segment sum over the flattened slice indices, and PadV2 copies whole
- * innermost rows with TypedArray.set.
+ * innermost rows with TypedArray.set; Tile repeats whole contiguous blocks, one axis at a time.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { NativeAddon } from '../addon';
@@ -13,6 +14,7 @@ import { cpuKernel, f32, i32, KernelArgs, outF32, sizeOf, word } from '../util';
 export function scatterPadKernels(addon: NativeAddon): tf.KernelConfig[] {
   const cpuScatter = cpuKernel(tf.ScatterNd);
   const cpuPad = cpuKernel(tf.PadV2);
+  const cpuTile = cpuKernel(tf.Tile);
 
   const scatterNd = (args: KernelArgs): tf.TensorInfo => {
     const { indices, updates } = args.inputs;
@@ -67,7 +69,30 @@ export function scatterPadKernels(addon: NativeAddon): tf.KernelConfig[] {
     return args.backend.makeTensorInfo(outShape, x.dtype, out);
   };
 
+  const tile = (args: KernelArgs): tf.TensorInfo => {
+    const { x } = args.inputs;
+    const { reps } = args.attrs as unknown as tf.TileAttrs;
+    const vx = word(args.backend, x);
+    if (!vx || x.shape.length === 0 || reps.length !== x.shape.length) return cpuTile(args) as tf.TensorInfo;
+    const shape = x.shape.slice();
+    let cur: Float32Array | Int32Array = vx.slice();
+    // Innermost axis first: tiling axis d repeats each outer index's contiguous [shape[d], ...] block.
+    for (let d = shape.length - 1; d >= 0; d--) {
+      if (reps[d] === 1) continue;
+      const block = sizeOf(shape.slice(d)), outer = sizeOf(shape.slice(0, d));
+      const next: Float32Array | Int32Array = x.dtype === 'float32' ? outF32(outer * block * reps[d]) : new Int32Array(outer * block * reps[d]);
+      for (let o = 0; o < outer; o++) {
+        const src = cur.subarray(o * block, (o + 1) * block);
+        for (let r = 0; r < reps[d]; r++) next.set(src, (o * reps[d] + r) * block);
+      }
+      cur = next;
+      shape[d] *= reps[d];
+    }
+    return args.backend.makeTensorInfo(shape, x.dtype, cur);
+  };
+
   return [
+    { kernelName: tf.Tile, backendName: 'native', kernelFunc: tile as unknown as tf.KernelFunc },
     { kernelName: tf.ScatterNd, backendName: 'native', kernelFunc: scatterNd as unknown as tf.KernelFunc },
     { kernelName: tf.PadV2, backendName: 'native', kernelFunc: padV2 as unknown as tf.KernelFunc },
   ];
