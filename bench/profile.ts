@@ -97,7 +97,10 @@ export function compareKernels(run: () => unknown, kernels: string[], backend: s
     time(on);
     for (const k of configs) withoutKernel(k.kernelName, backend);
     time(off);
-    for (const k of configs) { tf.unregisterKernel(k.kernelName, backend); tf.registerKernel(k); }
+    for (const k of configs) {
+      if (tf.getKernel(k.kernelName, backend)) tf.unregisterKernel(k.kernelName, backend);
+      tf.registerKernel(k);
+    }
   }
   return { withMs: median(on), withoutMs: median(off) };
 }

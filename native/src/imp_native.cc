@@ -249,46 +249,54 @@ Napi::Value LayerNormGrad(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// attention(q, k, v, mask|null, out, batch, n, heads, dh, scale)
+// Elements a [rows, ld] view must hold when only the first `width` of each row is read.
+std::size_t rowsNeed(std::size_t rows, std::size_t ld, std::size_t width) { return rows == 0 ? 0 : (rows - 1) * ld + width; }
+
+// attention(q, k, v, mask|null, out, batch, n, heads, dh, scale, ldIn, ldOut): q, k, v may be
+// views into one packed [B, N, 3D] buffer (ldIn = 3D).
 Napi::Value Attention(const Napi::CallbackInfo& info) {
   const int batch = inum(info, 5), n = inum(info, 6), heads = inum(info, 7), dh = inum(info, 8);
   const float scale = info[9].As<Napi::Number>().FloatValue();
-  if (batch < 0 || n < 0 || heads < 0 || dh < 0) {
-    fail(info.Env(), "negative size");
+  const int ldIn = inum(info, 10), ldOut = inum(info, 11);
+  if (batch < 0 || n < 0 || heads < 0 || dh < 0 || ldIn < heads * dh || ldOut < heads * dh) {
+    fail(info.Env(), "bad sizes");
     return info.Env().Undefined();
   }
-  const std::size_t size = static_cast<std::size_t>(batch) * n * heads * dh;
+  const std::size_t rows = static_cast<std::size_t>(batch) * n, w = static_cast<std::size_t>(heads) * dh;
+  const std::size_t needIn = rowsNeed(rows, ldIn, w), needOut = rowsNeed(rows, ldOut, w);
   Buf q, k, v, o;
   float* mask;
-  if (!buf(info, 0, 4, size, &q) || !buf(info, 1, 4, size, &k) || !buf(info, 2, 4, size, &v) ||
-      !optBuf(info, 3, static_cast<std::size_t>(batch) * n, &mask) || !buf(info, 4, 4, size, &o)) {
+  if (!buf(info, 0, 4, needIn, &q) || !buf(info, 1, 4, needIn, &k) || !buf(info, 2, 4, needIn, &v) ||
+      !optBuf(info, 3, rows, &mask) || !buf(info, 4, 4, needOut, &o)) {
     return info.Env().Undefined();
   }
   imp::attention(static_cast<const float*>(q.data), static_cast<const float*>(k.data), static_cast<const float*>(v.data),
-                 mask, static_cast<float*>(o.data), batch, n, heads, dh, scale);
+                 mask, static_cast<float*>(o.data), batch, n, heads, dh, scale, ldIn, ldOut);
   return info.Env().Undefined();
 }
 
-// attentionGrad(q, k, v, mask|null, dOut, dq, dk, dv, batch, n, heads, dh, scale)
+// attentionGrad(q, k, v, mask|null, dOut, dq, dk, dv, batch, n, heads, dh, scale, ldIn, ldOut)
 Napi::Value AttentionGrad(const Napi::CallbackInfo& info) {
   const int batch = inum(info, 8), n = inum(info, 9), heads = inum(info, 10), dh = inum(info, 11);
   const float scale = info[12].As<Napi::Number>().FloatValue();
-  if (batch < 0 || n < 0 || heads < 0 || dh < 0) {
-    fail(info.Env(), "negative size");
+  const int ldIn = inum(info, 13), ldOut = inum(info, 14);
+  if (batch < 0 || n < 0 || heads < 0 || dh < 0 || ldIn < heads * dh || ldOut < heads * dh) {
+    fail(info.Env(), "bad sizes");
     return info.Env().Undefined();
   }
-  const std::size_t size = static_cast<std::size_t>(batch) * n * heads * dh;
+  const std::size_t rows = static_cast<std::size_t>(batch) * n, w = static_cast<std::size_t>(heads) * dh;
+  const std::size_t needIn = rowsNeed(rows, ldIn, w), needOut = rowsNeed(rows, ldOut, w);
   Buf q, k, v, g, dq, dk, dv;
   float* mask;
-  if (!buf(info, 0, 4, size, &q) || !buf(info, 1, 4, size, &k) || !buf(info, 2, 4, size, &v) ||
-      !optBuf(info, 3, static_cast<std::size_t>(batch) * n, &mask) || !buf(info, 4, 4, size, &g) ||
-      !buf(info, 5, 4, size, &dq) || !buf(info, 6, 4, size, &dk) || !buf(info, 7, 4, size, &dv)) {
+  if (!buf(info, 0, 4, needIn, &q) || !buf(info, 1, 4, needIn, &k) || !buf(info, 2, 4, needIn, &v) ||
+      !optBuf(info, 3, rows, &mask) || !buf(info, 4, 4, needOut, &g) || !buf(info, 5, 4, needIn, &dq) ||
+      !buf(info, 6, 4, needIn, &dk) || !buf(info, 7, 4, needIn, &dv)) {
     return info.Env().Undefined();
   }
   imp::attentionGrad(static_cast<const float*>(q.data), static_cast<const float*>(k.data),
                      static_cast<const float*>(v.data), mask, static_cast<const float*>(g.data),
                      static_cast<float*>(dq.data), static_cast<float*>(dk.data), static_cast<float*>(dv.data), batch, n,
-                     heads, dh, scale);
+                     heads, dh, scale, ldIn, ldOut);
   return info.Env().Undefined();
 }
 

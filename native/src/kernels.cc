@@ -635,31 +635,31 @@ void layerNormGrad(const float* x, const float* scale, const float* dy, float* d
 }
 
 void attention(const float* q, const float* k, const float* v, const float* mask, float* out, int batch, int n,
-               int heads, int dh, float scale) {
+               int heads, int dh, float scale, int ldIn, int ldOut) {
   if (batch == 0 || n == 0 || heads == 0 || dh == 0) return;
-  const std::size_t ld = static_cast<std::size_t>(heads) * dh, stride = static_cast<std::size_t>(n) * ld;
+  const std::size_t strideIn = static_cast<std::size_t>(n) * ldIn, strideOut = static_cast<std::size_t>(n) * ldOut;
   perHead(batch, heads, static_cast<std::size_t>(n) * n, [&](int b, int h, float* p) {
-    const std::size_t off = b * stride + static_cast<std::size_t>(h) * dh;
-    attentionProbs(q + off, k + off, mask ? mask + static_cast<std::size_t>(b) * n : nullptr, p, n,
-                   static_cast<int>(ld), dh, scale);
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, dh, n, 1.0f, p, n, v + off, static_cast<int>(ld), 0.0f,
-                out + off, static_cast<int>(ld));
+    const std::size_t in = b * strideIn + static_cast<std::size_t>(h) * dh;
+    const std::size_t o = b * strideOut + static_cast<std::size_t>(h) * dh;
+    attentionProbs(q + in, k + in, mask ? mask + static_cast<std::size_t>(b) * n : nullptr, p, n, ldIn, dh, scale);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, dh, n, 1.0f, p, n, v + in, ldIn, 0.0f, out + o, ldOut);
   });
 }
 
 void attentionGrad(const float* q, const float* k, const float* v, const float* mask, const float* dOut, float* dq,
-                   float* dk, float* dv, int batch, int n, int heads, int dh, float scale) {
+                   float* dk, float* dv, int batch, int n, int heads, int dh, float scale, int ldIn, int ldOut) {
   if (batch == 0 || n == 0 || heads == 0 || dh == 0) return;
-  const int ld = heads * dh;
-  const std::size_t stride = static_cast<std::size_t>(n) * ld, nn = static_cast<std::size_t>(n) * n;
+  const std::size_t strideIn = static_cast<std::size_t>(n) * ldIn, strideOut = static_cast<std::size_t>(n) * ldOut;
+  const std::size_t nn = static_cast<std::size_t>(n) * n;
   perHead(batch, heads, 2 * nn, [&](int b, int h, float* buf) {
     float* p = buf;
     float* ds = buf + nn;
-    const std::size_t off = b * stride + static_cast<std::size_t>(h) * dh;
-    attentionProbs(q + off, k + off, mask ? mask + static_cast<std::size_t>(b) * n : nullptr, p, n, ld, dh, scale);
+    const std::size_t in = b * strideIn + static_cast<std::size_t>(h) * dh;
+    const std::size_t o = b * strideOut + static_cast<std::size_t>(h) * dh;
+    attentionProbs(q + in, k + in, mask ? mask + static_cast<std::size_t>(b) * n : nullptr, p, n, ldIn, dh, scale);
     // dP = dO v^T; dv = P^T dO; dS = P (dP - rowsum(dP P)) scale; dq = dS k; dk = dS^T q.
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, n, dh, 1.0f, dOut + off, ld, v + off, ld, 0.0f, ds, n);
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, dh, n, 1.0f, p, n, dOut + off, ld, 0.0f, dv + off, ld);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, n, dh, 1.0f, dOut + o, ldOut, v + in, ldIn, 0.0f, ds, n);
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, dh, n, 1.0f, p, n, dOut + o, ldOut, 0.0f, dv + in, ldIn);
     for (int i = 0; i < n; i++) {
       float* pr = p + static_cast<std::size_t>(i) * n;
       float* dr = ds + static_cast<std::size_t>(i) * n;
@@ -667,8 +667,8 @@ void attentionGrad(const float* q, const float* k, const float* v, const float* 
       for (int j = 0; j < n; j++) dot += pr[j] * dr[j];
       for (int j = 0; j < n; j++) dr[j] = pr[j] * (dr[j] - dot) * scale;
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, dh, n, 1.0f, ds, n, k + off, ld, 0.0f, dq + off, ld);
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, dh, n, 1.0f, ds, n, q + off, ld, 0.0f, dk + off, ld);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, dh, n, 1.0f, ds, n, k + in, ldIn, 0.0f, dq + in, ldIn);
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, dh, n, 1.0f, ds, n, q + in, ldIn, 0.0f, dk + in, ldIn);
   });
 }
 

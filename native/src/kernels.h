@@ -52,14 +52,16 @@ void layerNorm(const float* x, const float* scale, const float* bias, float* y, 
 // dbias [d] (dbias may be null). The parameter sums are deterministic for any thread count.
 void layerNormGrad(const float* x, const float* scale, const float* dy, float* dx, float* dscale, float* dbias,
                    std::size_t rows, std::size_t d, float eps);
-// Multi-head attention on q, k, v laid out [B, N, H*dh] (head h at column h*dh, so no
-// transposes): out = softmax(scale q k^T + keyBias) v per (batch, head), written in the same
-// layout. mask [B, N] (1 = real key, may be null) adds -1e9 to padded keys' logits.
+// Multi-head attention on q, k, v laid out as rows of ldIn floats per token (head h at column
+// h*dh, so no transposes; ldIn = H*dh for separate tensors, 3*H*dh for q, k, v packed in one):
+// out = softmax(scale q k^T + keyBias) v per (batch, head), written as rows of ldOut floats.
+// mask [B, N] (1 = real key, may be null) adds -1e9 to padded keys' logits.
 void attention(const float* q, const float* k, const float* v, const float* mask, float* out, int batch, int n,
-               int heads, int dh, float scale);
-// Its gradient: the probabilities are recomputed from q and k rather than stored.
+               int heads, int dh, float scale, int ldIn, int ldOut);
+// Its gradient (dq, dk, dv in the inputs' layout, dOut in the output's): the probabilities are
+// recomputed from q and k rather than stored.
 void attentionGrad(const float* q, const float* k, const float* v, const float* mask, const float* dOut, float* dq,
-                   float* dk, float* dv, int batch, int n, int heads, int dh, float scale);
+                   float* dk, float* dv, int batch, int n, int heads, int dh, float scale, int ldIn, int ldOut);
 
 }  // namespace imp
 

@@ -8,7 +8,9 @@
  * ```
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { ATTENTION, ATTENTION_MASKED, registerAttentionGradients } from './native/kernels/attention';
+import {
+  ATTENTION, ATTENTION_MASKED, ATTENTION_QKV, ATTENTION_QKV_MASKED, registerAttentionGradients,
+} from './native/kernels/attention';
 import { GELU_TANH, registerGeluKernelsCommon } from './native/kernels/gelu';
 import { LAYER_NORM, registerLayerNormKernelsCommon } from './native/kernels/layer_norm';
 
@@ -110,5 +112,39 @@ export function multiHeadAttentionComposed(q: tf.Tensor3D, k: tf.Tensor3D, v: tf
     const attn = tf.softmax(scores); // [B*H, N, N]
     return tf.matMul(attn, split(v)) // [B*H, N, dh]
       .reshape([b, heads, n, dh]).transpose([0, 2, 1, 3]).reshape([b, n, d]) as tf.Tensor3D;
+  });
+}
+
+/**
+ * Whether the current backend runs packed attention as one kernel. Where it does not, callers
+ * should project q, k and v separately: splitting a packed tensor costs three strided slices
+ * forward and three pads backward.
+ */
+export function packedAttentionAvailable(masked = false): boolean {
+  return !!tf.getKernel(masked ? ATTENTION_QKV_MASKED : ATTENTION_QKV, tf.getBackend());
+}
+
+/**
+ * `multiHeadAttention` with q, k and v packed along the last axis of one [B, N, 3D] tensor (the
+ * output of one fused q/k/v projection): one kernel each way on native, reading the packed rows
+ * in place; elsewhere the three are split off and the composed formula runs.
+ *
+ * @example
+ * ```ts
+ * multiHeadAttentionPacked(tf.randomNormal([2, 5, 24]), 2).shape; // [2, 5, 8]
+ * ```
+ */
+export function multiHeadAttentionPacked(qkv: tf.Tensor3D, heads: number, mask?: tf.Tensor2D): tf.Tensor3D {
+  registerAttentionGradients();
+  const [b, n, d3] = qkv.shape;
+  const name = mask ? ATTENTION_QKV_MASKED : ATTENTION_QKV;
+  if (qkv.dtype === 'float32' && d3 % 3 === 0 && (d3 / 3) % heads === 0 && (!mask || (mask.dtype === 'float32' &&
+    mask.rank === 2 && mask.shape[0] === b && mask.shape[1] === n)) && tf.getKernel(name, tf.getBackend())) {
+    const inputs: tf.NamedTensorMap = mask ? { qkv, mask } : { qkv };
+    return tf.engine().runKernel(name, inputs, { heads } as unknown as tf.NamedAttrMap) as tf.Tensor3D;
+  }
+  return tf.tidy(() => {
+    const [q, k, v] = tf.split(qkv, 3, 2) as tf.Tensor3D[];
+    return multiHeadAttention(q, k, v, heads, mask);
   });
 }

@@ -35,11 +35,12 @@ export interface NativeAddon {
     eps: number): void;
   layerNormGrad(x: Float32Array, scale: Float32Array, dy: Float32Array, dx: Float32Array, dscale: Float32Array,
     dbias: Float32Array | null, rows: number, d: number, eps: number): void;
+  /** q, k, v: rows of `ldIn` floats (views into one packed buffer when ldIn = 3 heads dh). */
   attention(q: Float32Array, k: Float32Array, v: Float32Array, mask: Float32Array | null, out: Float32Array,
-    batch: number, n: number, heads: number, dh: number, scale: number): void;
+    batch: number, n: number, heads: number, dh: number, scale: number, ldIn: number, ldOut: number): void;
   attentionGrad(q: Float32Array, k: Float32Array, v: Float32Array, mask: Float32Array | null, dy: Float32Array,
     dq: Float32Array, dk: Float32Array, dv: Float32Array, batch: number, n: number, heads: number, dh: number,
-    scale: number): void;
+    scale: number, ldIn: number, ldOut: number): void;
   adamw(p: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array | null, outP: Float32Array,
     outM: Float32Array, outV: Float32Array, n: number, lr: number, b1: number, b2: number, bc1: number, bc2: number,
     eps: number, wd: number, scale: number): void;

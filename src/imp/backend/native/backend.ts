@@ -15,6 +15,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { loadAddon, NativeAddon } from './addon';
+import { concatSplitKernels } from './kernels/concat_split';
 import { elementwiseKernels } from './kernels/elementwise';
 import { gatherKernels } from './kernels/gather';
 import { attentionKernels, registerAttentionGradients } from './kernels/attention';
@@ -44,7 +45,7 @@ export function nativeKernelConfigs(addon: NativeAddon): tf.KernelConfig[] {
   return [
     ...matMulKernels(addon), ...elementwiseKernels(addon), ...reduceKernels(addon), ...softmaxKernels(addon),
     ...transposeKernels(addon), ...gatherKernels(addon), ...geluKernels(addon), ...layerNormKernels(addon),
-    ...attentionKernels(addon), ...scatterPadKernels(addon),
+    ...attentionKernels(addon), ...scatterPadKernels(addon), ...concatSplitKernels(),
   ];
 }
 

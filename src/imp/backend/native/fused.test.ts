@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../../core/rng';
 import { addonError, loadAddon, registerNativeBackend } from './index';
-import { layerNormComposed, layerNormFused, multiHeadAttention, multiHeadAttentionComposed } from '../ops';
+import { layerNormComposed, layerNormFused, multiHeadAttention, multiHeadAttentionComposed, multiHeadAttentionPacked } from '../ops';
 
 const rng = new Rng(11);
 function rand(shape: number[], scale = 1, offset = 0): Float32Array {
@@ -169,6 +169,29 @@ describe('fused attention', () => {
     const mask = Float32Array.from([1, 1, 1, 0, 0, 1, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);  // row 2 all padded
     attParity('att mask', 2, 10, 12, 3, mask);
   });
+  test('packed q/k/v [B, N, 3D] matches the composed formula on the split tensors, with and without a mask', () => {
+    const packedRef = (heads: number, masked: boolean) => (qkv: tf.Tensor, m?: tf.Tensor) => {
+      const [q, k, v] = tf.split(qkv, 3, 2) as tf.Tensor3D[];
+      return multiHeadAttentionComposed(q, k, v, heads, masked ? m as tf.Tensor2D : undefined);
+    };
+    const packed = (heads: number, masked: boolean) => (qkv: tf.Tensor, m?: tf.Tensor) =>
+      multiHeadAttentionPacked(qkv as tf.Tensor3D, heads, masked ? m as tf.Tensor2D : undefined);
+    for (const [b, n, d, heads] of [[2, 64, 192, 3], [3, 7, 15, 5], [1, 1, 4, 2]]) {
+      const inputs: Array<[Float32Array, number[]]> = [[rand([b, n, 3 * d]), [b, n, 3 * d]]];
+      const want = valueAndGrads('cpu', packedRef(heads, false), inputs);
+      const got = valueAndGrads('native', packed(heads, false), inputs);
+      got.forEach((g, i) => assertClose(g, want[i], `packed ${b}x${n}x${d} ${i === 0 ? 'value' : 'grad'}`, 1e-4, 1e-4));
+    }
+    const mask = Float32Array.from([1, 1, 0, 1, 0, 0, 0, 0]);  // batch 1 fully padded
+    const inputs: Array<[Float32Array, number[]]> = [[rand([2, 4, 18]), [2, 4, 18]], [mask, [2, 4]]];
+    const want = valueAndGrads('cpu', packedRef(2, true), inputs);
+    const got = valueAndGrads('native', packed(2, true), inputs);
+    for (let i = 0; i < 2; i++) assertClose(got[i], want[i], `packed masked ${i === 0 ? 'value' : 'grad'}`, 1e-4, 1e-4);
+    // The packed op on cpu (no kernel: split + composed) agrees too.
+    const cpu = valueAndGrads('cpu', packed(2, true), inputs);
+    for (let i = 0; i < 2; i++) assertClose(cpu[i], want[i], `packed on cpu ${i}`, 1e-6, 1e-6);
+  });
+
   test('NaN in one batch stays in that batch', () => {
     const q = rand([2, 4, 6]);
     q[3] = NaN;

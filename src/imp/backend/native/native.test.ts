@@ -318,6 +318,30 @@ describe('scatter and pad', () => {
   });
 });
 
+describe('concat, split and slice', () => {
+  test('Concat along every axis, float32 and int32, forward and gradient', () => {
+    gradParity('concat axis 1', (a, b, c) => tf.concat([a, b, c], 1), [rand([4, 3]), rand([4, 5]), rand([4, 2])]);
+    gradParity('concat axis 0', (a, b) => tf.concat([a, b], 0), [rand([2, 3, 4]), rand([3, 3, 4])]);
+    gradParity('concat last axis 3-d', (a, b) => tf.concat([a, b], -1), [rand([2, 3, 4]), rand([2, 3, 1])]);
+    parity('concat with empty', (a, b) => tf.concat([a, b], 1), [rand([3, 0]), rand([3, 2])]);
+    parity('concat int32', (a, b) => tf.concat([a, b], 1).cast('float32'), [ints([2, 1], [1, 2]), ints([2, 2], [3, 4, 5, 6])]);
+    parity('concat NaN', (a, b) => tf.concat([a, b], 0), [withSpecials(rand([9, 3])), rand([1, 3])]);
+  });
+  test('SplitV and strided Slice copy the right boxes, forward and gradient', () => {
+    gradParity('split 3 along 1', (x) => tf.concat(tf.split(x, 3, 1).map((t, i) => t.mul(i + 1)), 0), [rand([4, 9])]);
+    gradParity('split sizes along 2', (x) => tf.concat(tf.split(x, [1, 3, 2], 2).map((t, i) => t.sum(2).mul(i + 1)), 1), [rand([2, 3, 6])]);
+    gradParity('slice middle', (x) => x.slice([1, 2, 0], [2, 3, 4]), [rand([4, 6, 4])]);
+    gradParity('slice inner', (x) => x.slice([0, 1, 1], [3, 2, 2]), [rand([3, 4, 5])]);
+    parity('slice 1-d', (x) => x.slice([2], [3]), [rand([7])]);
+    parity('slice empty', (x) => x.slice([1, 0], [0, 3]), [rand([3, 3])]);
+    parity('slice int32', (x) => x.slice([0, 1], [2, 1]).cast('float32'), [ints([2, 2], [1, 2, 3, 4])]);
+    // Hand-worked: rows 1..2, columns 1..2 of [[0,1,2],[3,4,5],[6,7,8]] -> [[4,5],[7,8]].
+    tf.setBackend('native');
+    const y = tf.tidy(() => Array.from(tf.range(0, 9).reshape([3, 3]).slice([1, 1], [2, 2]).dataSync()));
+    assert.deepEqual(y, [4, 5, 7, 8]);
+  });
+});
+
 describe('memory', () => {
   test('a forward+backward pass on native leaks no tensors', () => {
     tf.setBackend('native');

@@ -6,7 +6,10 @@
  * scale, the mask bias and the softmax (and their ~15 backward kernels) disappear. The softmax
  * probabilities are recomputed in the gradient instead of kept: at N = 64 that is a quarter of
  * the attention FLOPs and no [B, H, N, N] tensor alive between forward and backward.
- * Other backends use the composed formula through `multiHeadAttention()` in ../../ops.ts.
+ * `ImpAttentionQkv` (and `...Masked`) take q, k and v packed in one [B, N, 3D] tensor, the
+ * output of a single fused projection, and return its gradient packed the same way.
+ * Other backends use the composed formula through `multiHeadAttention()` and
+ * `multiHeadAttentionPacked()` in ../../ops.ts.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { NativeAddon } from '../addon';
@@ -15,11 +18,30 @@ import { f32, KernelArgs, outF32 } from '../util';
 export const ATTENTION = 'ImpAttention';
 export const ATTENTION_MASKED = 'ImpAttentionMasked';
 export const ATTENTION_GRAD = 'ImpAttentionGrad';
+export const ATTENTION_QKV = 'ImpAttentionQkv';
+export const ATTENTION_QKV_MASKED = 'ImpAttentionQkvMasked';
+export const ATTENTION_QKV_GRAD = 'ImpAttentionQkvGrad';
 
 export interface AttentionAttrs { heads: number }
 
-/** Registers the gradients of both forward kernels (once, globally). */
+/** Registers the gradients of the forward kernels (once, globally). */
 export function registerAttentionGradients(): void {
+  for (const [name, inputs] of [[ATTENTION_QKV, ['qkv']], [ATTENTION_QKV_MASKED, ['qkv', 'mask']]] as const) {
+    if (tf.getGradient(name)) continue;
+    tf.registerGradient({
+      kernelName: name,
+      inputsToSave: [...inputs],
+      gradFunc: (dy, saved, attrs) => {
+        const [qkv, mask] = saved;
+        const gradInputs: tf.NamedTensorMap = { qkv, dy: dy as tf.Tensor };
+        if (mask) gradInputs.mask = mask;
+        return {
+          qkv: () => tf.engine().runKernel(ATTENTION_QKV_GRAD, gradInputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor,
+          mask: () => tf.zerosLike(mask),
+        };
+      },
+    });
+  }
   for (const [name, inputs] of [[ATTENTION, ['q', 'k', 'v']], [ATTENTION_MASKED, ['q', 'k', 'v', 'mask']]] as const) {
     if (tf.getGradient(name)) continue;
     tf.registerGradient({
@@ -47,7 +69,7 @@ export function attentionKernels(addon: NativeAddon): tf.KernelConfig[] {
     const dh = d / heads;
     const out = outF32(b * n * d);
     addon.attention(f32(args.backend, q) as Float32Array, f32(args.backend, k) as Float32Array,
-      f32(args.backend, v) as Float32Array, mask ? f32(args.backend, mask) : null, out, b, n, heads, dh, 1 / Math.sqrt(dh));
+      f32(args.backend, v) as Float32Array, mask ? f32(args.backend, mask) : null, out, b, n, heads, dh, 1 / Math.sqrt(dh), d, d);
     return args.backend.makeTensorInfo(q.shape, 'float32', out);
   };
   const backward = (args: KernelArgs): tf.TensorInfo[] => {
@@ -59,12 +81,38 @@ export function attentionKernels(addon: NativeAddon): tf.KernelConfig[] {
     const dq = outF32(size), dk = outF32(size), dv = outF32(size);
     addon.attentionGrad(f32(args.backend, q) as Float32Array, f32(args.backend, k) as Float32Array,
       f32(args.backend, v) as Float32Array, mask ? f32(args.backend, mask) : null, f32(args.backend, dy) as Float32Array,
-      dq, dk, dv, b, n, heads, dh, 1 / Math.sqrt(dh));
+      dq, dk, dv, b, n, heads, dh, 1 / Math.sqrt(dh), d, d);
     return [dq, dk, dv].map((t) => args.backend.makeTensorInfo(q.shape, 'float32', t));
+  };
+  // Packed: q, k, v are column blocks [0, D), [D, 2D), [2D, 3D) of each row of qkv [B, N, 3D].
+  const packedForward = (args: KernelArgs): tf.TensorInfo => {
+    const { qkv, mask } = args.inputs;
+    const { heads } = args.attrs as unknown as AttentionAttrs;
+    const [b, n, d3] = qkv.shape;
+    const d = d3 / 3, dh = d / heads;
+    const v = f32(args.backend, qkv) as Float32Array;
+    const out = outF32(b * n * d);
+    addon.attention(v, v.subarray(d), v.subarray(2 * d), mask ? f32(args.backend, mask) : null, out, b, n, heads, dh,
+      1 / Math.sqrt(dh), d3, d);
+    return args.backend.makeTensorInfo([b, n, d], 'float32', out);
+  };
+  const packedBackward = (args: KernelArgs): tf.TensorInfo => {
+    const { qkv, mask, dy } = args.inputs;
+    const { heads } = args.attrs as unknown as AttentionAttrs;
+    const [b, n, d3] = qkv.shape;
+    const d = d3 / 3, dh = d / heads;
+    const v = f32(args.backend, qkv) as Float32Array;
+    const g = outF32(b * n * d3);
+    addon.attentionGrad(v, v.subarray(d), v.subarray(2 * d), mask ? f32(args.backend, mask) : null,
+      f32(args.backend, dy) as Float32Array, g, g.subarray(d), g.subarray(2 * d), b, n, heads, dh, 1 / Math.sqrt(dh), d3, d);
+    return args.backend.makeTensorInfo(qkv.shape, 'float32', g);
   };
   return [
     { kernelName: ATTENTION, backendName: 'native', kernelFunc: forward as unknown as tf.KernelFunc },
     { kernelName: ATTENTION_MASKED, backendName: 'native', kernelFunc: forward as unknown as tf.KernelFunc },
     { kernelName: ATTENTION_GRAD, backendName: 'native', kernelFunc: backward as unknown as tf.KernelFunc },
+    { kernelName: ATTENTION_QKV, backendName: 'native', kernelFunc: packedForward as unknown as tf.KernelFunc },
+    { kernelName: ATTENTION_QKV_MASKED, backendName: 'native', kernelFunc: packedForward as unknown as tf.KernelFunc },
+    { kernelName: ATTENTION_QKV_GRAD, backendName: 'native', kernelFunc: packedBackward as unknown as tf.KernelFunc },
   ];
 }
