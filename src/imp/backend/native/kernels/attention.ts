@@ -12,8 +12,20 @@
  * `multiHeadAttentionPacked()` in ../../ops.ts.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { NativeAddon } from '../addon';
 import { f32, KernelArgs, outF32 } from '../util';
+
+/**
+ * The mask as float32 values. A float32 tensor made by casting a comparison (`ids.greater(0)
+ * .toFloat()`) keeps the comparison's Uint8Array storage on cpu-based backends, where `f32()`
+ * answers null; reading that as "no mask" silently attended to padding, so convert instead.
+ */
+function maskValues(backend: MathBackendCPU, mask: tf.TensorInfo | undefined): Float32Array | null {
+  if (!mask) return null;
+  const v = backend.data.get(mask.dataId).values;
+  return v instanceof Float32Array ? v : Float32Array.from(v as ArrayLike<number>);
+}
 
 export const ATTENTION = 'ImpAttention';
 export const ATTENTION_MASKED = 'ImpAttentionMasked';
@@ -69,7 +81,7 @@ export function attentionKernels(addon: NativeAddon): tf.KernelConfig[] {
     const dh = d / heads;
     const out = outF32(b * n * d);
     addon.attention(f32(args.backend, q) as Float32Array, f32(args.backend, k) as Float32Array,
-      f32(args.backend, v) as Float32Array, mask ? f32(args.backend, mask) : null, out, b, n, heads, dh, 1 / Math.sqrt(dh), d, d);
+      f32(args.backend, v) as Float32Array, maskValues(args.backend, mask), out, b, n, heads, dh, 1 / Math.sqrt(dh), d, d);
     return args.backend.makeTensorInfo(q.shape, 'float32', out);
   };
   const backward = (args: KernelArgs): tf.TensorInfo[] => {
@@ -80,7 +92,7 @@ export function attentionKernels(addon: NativeAddon): tf.KernelConfig[] {
     const size = b * n * d;
     const dq = outF32(size), dk = outF32(size), dv = outF32(size);
     addon.attentionGrad(f32(args.backend, q) as Float32Array, f32(args.backend, k) as Float32Array,
-      f32(args.backend, v) as Float32Array, mask ? f32(args.backend, mask) : null, f32(args.backend, dy) as Float32Array,
+      f32(args.backend, v) as Float32Array, maskValues(args.backend, mask), f32(args.backend, dy) as Float32Array,
       dq, dk, dv, b, n, heads, dh, 1 / Math.sqrt(dh), d, d);
     return [dq, dk, dv].map((t) => args.backend.makeTensorInfo(q.shape, 'float32', t));
   };
@@ -92,7 +104,7 @@ export function attentionKernels(addon: NativeAddon): tf.KernelConfig[] {
     const d = d3 / 3, dh = d / heads;
     const v = f32(args.backend, qkv) as Float32Array;
     const out = outF32(b * n * d);
-    addon.attention(v, v.subarray(d), v.subarray(2 * d), mask ? f32(args.backend, mask) : null, out, b, n, heads, dh,
+    addon.attention(v, v.subarray(d), v.subarray(2 * d), maskValues(args.backend, mask), out, b, n, heads, dh,
       1 / Math.sqrt(dh), d3, d);
     return args.backend.makeTensorInfo([b, n, d], 'float32', out);
   };
@@ -103,7 +115,7 @@ export function attentionKernels(addon: NativeAddon): tf.KernelConfig[] {
     const d = d3 / 3, dh = d / heads;
     const v = f32(args.backend, qkv) as Float32Array;
     const g = outF32(b * n * d3);
-    addon.attentionGrad(v, v.subarray(d), v.subarray(2 * d), mask ? f32(args.backend, mask) : null,
+    addon.attentionGrad(v, v.subarray(d), v.subarray(2 * d), maskValues(args.backend, mask),
       f32(args.backend, dy) as Float32Array, g, g.subarray(d), g.subarray(2 * d), b, n, heads, dh, 1 / Math.sqrt(dh), d3, d);
     return args.backend.makeTensorInfo(qkv.shape, 'float32', g);
   };
