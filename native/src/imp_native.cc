@@ -320,14 +320,20 @@ Napi::Value AdamW(const Napi::CallbackInfo& info) {
 Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   int n = inum(info, 0);
   if (n < 1) n = 1;
-  openblas_set_num_threads(n);
   imp::setPoolThreads(n);
+  imp::setPoolGemm(imp::poolGemm());  // OpenBLAS gets n threads, or 1 when the pool runs GEMMs
+  return info.Env().Undefined();
+}
+// setPoolGemm(on): GEMMs split across the kernel pool (OpenBLAS single-threaded), or not.
+Napi::Value SetPoolGemm(const Napi::CallbackInfo& info) {
+  imp::setPoolGemm(info[0].ToBoolean());
   return info.Env().Undefined();
 }
 Napi::Value GetThreads(const Napi::CallbackInfo& info) {
   Napi::Object o = Napi::Object::New(info.Env());
   o.Set("blas", openblas_get_num_threads());
   o.Set("pool", imp::poolThreads());
+  o.Set("poolGemm", imp::poolGemm());
   return o;
 }
 Napi::Value BlasConfig(const Napi::CallbackInfo& info) {
@@ -365,6 +371,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("attentionGrad", Napi::Function::New(env, AttentionGrad));
   exports.Set("adamw", Napi::Function::New(env, AdamW));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
+  exports.Set("setPoolGemm", Napi::Function::New(env, SetPoolGemm));
   exports.Set("getThreads", Napi::Function::New(env, GetThreads));
   exports.Set("blasConfig", Napi::Function::New(env, BlasConfig));
   return exports;

@@ -304,6 +304,51 @@ IMP_CLONES void reduceColumns(int op, const float* x, float* out, std::size_t re
 
 }  // namespace
 
+namespace {
+
+// When true, OpenBLAS runs single-threaded and large GEMMs are split across the pool instead:
+// one set of threads for every kernel. With OpenBLAS's own threads, its workers keep spinning
+// for a while after each GEMM and, on a 2-core machine, take the core the pool's worker needs
+// for the elementwise kernel that follows.
+bool gPoolGemm = true;
+
+// C [M, N] = op(A) op(B), row-major, split along the longer of M and N across the pool.
+void gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int M, int N, int K, const float* a, int lda, const float* b, int ldb,
+          float* c, int ldc) {
+  const int threads = poolThreads();
+  const double flops = 2.0 * M * N * K;
+  if (!gPoolGemm || threads <= 1 || flops < 2.0e6) {
+    cblas_sgemm(CblasRowMajor, ta, tb, M, N, K, 1.0f, a, lda, b, ldb, 0.0f, c, ldc);
+    return;
+  }
+  const bool splitM = M >= N;
+  const int dim = splitM ? M : N;
+  const int parts = std::max(1, std::min(threads, dim / 16));
+  parallelFor(static_cast<std::size_t>(parts), 1, [&](std::size_t p0, std::size_t p1) {
+    for (std::size_t p = p0; p < p1; p++) {
+      const int s0 = static_cast<int>(static_cast<long>(dim) * p / parts);
+      const int s1 = static_cast<int>(static_cast<long>(dim) * (p + 1) / parts);
+      if (s1 <= s0) continue;
+      if (splitM) {
+        const float* as = ta == CblasNoTrans ? a + static_cast<std::size_t>(s0) * lda : a + s0;
+        cblas_sgemm(CblasRowMajor, ta, tb, s1 - s0, N, K, 1.0f, as, lda, b, ldb, 0.0f, c + static_cast<std::size_t>(s0) * ldc, ldc);
+      } else {
+        const float* bs = tb == CblasNoTrans ? b + s0 : b + static_cast<std::size_t>(s0) * ldb;
+        cblas_sgemm(CblasRowMajor, ta, tb, M, s1 - s0, K, 1.0f, a, lda, bs, ldb, 0.0f, c + s0, ldc);
+      }
+    }
+  });
+}
+
+}  // namespace
+
+void setPoolGemm(bool on) {
+  gPoolGemm = on;
+  openblas_set_num_threads(on ? 1 : poolThreads());
+}
+
+bool poolGemm() { return gPoolGemm; }
+
 void matmul(const float* a, const float* b, float* out, int batchA, int batchB, int m, int n, int k, bool transA,
             bool transB) {
   const int batch = std::max(batchA, batchB);
@@ -318,29 +363,28 @@ void matmul(const float* a, const float* b, float* out, int batchA, int batchB, 
   const int ldb = transB ? k : n;
   // One shared right operand and row-major A: the batch folds into M, one large GEMM.
   if (batchB == 1 && batchA == batch && !transA) {
-    cblas_sgemm(CblasRowMajor, ta, tb, batch * m, n, k, 1.0f, a, lda, b, ldb, 0.0f, out, n);
+    gemm(ta, tb, batch * m, n, k, a, lda, b, ldb, out, n);
     return;
   }
   const std::size_t sa = static_cast<std::size_t>(m) * k, sb = static_cast<std::size_t>(k) * n,
                     so = static_cast<std::size_t>(m) * n;
   const double flops = 2.0 * m * n * k;
-  // Many small GEMMs (attention): OpenBLAS would split each one across its threads and spend
-  // more time synchronising than computing; instead run whole GEMMs single-threaded in parallel.
-  if (batch > 1 && flops < 4.0e6) {
-    const int saved = openblas_get_num_threads();
-    openblas_set_num_threads(1);
+  // Many GEMMs (attention, MoE experts): whole GEMMs single-threaded in parallel; OpenBLAS
+  // would split each small one across its threads and spend more time synchronising than computing.
+  if (batch > 1 && (flops < 4.0e6 || (gPoolGemm && batch >= poolThreads()))) {
+    const int saved = gPoolGemm ? 1 : openblas_get_num_threads();
+    if (!gPoolGemm) openblas_set_num_threads(1);
     parallelFor(static_cast<std::size_t>(batch), 1, [&](std::size_t b0, std::size_t b1) {
       for (std::size_t bi = b0; bi < b1; bi++) {
         cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, 1.0f, a + (bi % batchA) * sa, lda, b + (bi % batchB) * sb, ldb,
                     0.0f, out + bi * so, n);
       }
     });
-    openblas_set_num_threads(saved);
+    if (!gPoolGemm) openblas_set_num_threads(saved);
     return;
   }
   for (int bi = 0; bi < batch; bi++) {
-    cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, 1.0f, a + (bi % batchA) * sa, lda, b + (bi % batchB) * sb, ldb, 0.0f,
-                out + bi * so, n);
+    gemm(ta, tb, m, n, k, a + (bi % batchA) * sa, lda, b + (bi % batchB) * sb, ldb, out + bi * so, n);
   }
 }
 
@@ -595,13 +639,14 @@ void attentionProbs(const float* q, const float* k, const float* mask, float* p,
 // OpenBLAS thread: the matrices are too small for OpenBLAS to split profitably.
 template <typename F>
 void perHead(int batch, int heads, std::size_t scratch, F f) {
-  const int saved = openblas_get_num_threads();
-  openblas_set_num_threads(1);
+  const bool juggle = !poolGemm();  // in pool mode OpenBLAS is single-threaded already
+  const int saved = juggle ? openblas_get_num_threads() : 1;
+  if (juggle) openblas_set_num_threads(1);
   parallelFor(static_cast<std::size_t>(batch) * heads, 1, [&](std::size_t t0, std::size_t t1) {
     std::vector<float> buf(scratch);
     for (std::size_t t = t0; t < t1; t++) f(static_cast<int>(t / heads), static_cast<int>(t % heads), buf.data());
   });
-  openblas_set_num_threads(saved);
+  if (juggle) openblas_set_num_threads(saved);
 }
 
 }  // namespace

@@ -13,6 +13,10 @@ enum UnaryOp { kExp = 0, kLog, kNeg, kSqrt, kRsqrt, kSquare, kTanh, kSigmoid, kR
 enum ReduceOp { kSum = 0, kMean, kRMax, kRMin, kProd };
 enum Activation { kLinear = 0, kActRelu, kActRelu6, kActElu, kActLeakyRelu, kActSigmoid };
 
+// GEMM threading: true = OpenBLAS single-threaded and GEMMs split across the kernel pool
+// (default); false = OpenBLAS's own threads.
+void setPoolGemm(bool on);
+bool poolGemm();
 // out[b] = op(A[b % batchA]) @ op(B[b % batchB]) for b < max(batchA, batchB).
 void matmul(const float* a, const float* b, float* out, int batchA, int batchB, int m, int n, int k,
             bool transA, bool transB);

@@ -45,7 +45,9 @@ export interface NativeAddon {
     outM: Float32Array, outV: Float32Array, n: number, lr: number, b1: number, b2: number, bc1: number, bc2: number,
     eps: number, wd: number, scale: number): void;
   setThreads(n: number): void;
-  getThreads(): { blas: number; pool: number };
+  /** GEMMs split across the kernel pool with OpenBLAS single-threaded (default), or OpenBLAS's threads. */
+  setPoolGemm(on: boolean): void;
+  getThreads(): { blas: number; pool: number; poolGemm: boolean };
   blasConfig(): string;
   tuneMalloc(): boolean;
 }
@@ -76,6 +78,8 @@ export function loadAddon(): NativeAddon | null {
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const addon = require(file) as NativeAddon;
+      // $IMP_GEMM_THREADS=openblas gives GEMMs OpenBLAS's own threads instead of the pool's.
+      addon.setPoolGemm(process.env.IMP_GEMM_THREADS !== 'openblas');
       addon.setThreads(defaultThreads());
       if (process.env.IMP_NATIVE_MALLOC !== 'default') addon.tuneMalloc();
       cached = addon;

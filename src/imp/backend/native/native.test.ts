@@ -6,7 +6,7 @@ import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../../core/rng';
-import { addonError, nativeKernelNames, registerNativeBackend } from './index';
+import { addonError, loadAddon, nativeKernelNames, registerNativeBackend } from './index';
 import { collapsePermutation } from './kernels/transpose';
 import { collapseBroadcast } from './util';
 import { geluTanh } from '../ops';
@@ -112,6 +112,27 @@ describe('matmul family', () => {
       else parity('matMul', (a, b) => tf.matMul(a, b, ta, tb), [rand(sa), rand(sb)]);
     });
   }
+  test('GEMMs large enough to be split across threads, in both threading modes', () => {
+    const addon = loadAddon();
+    assert.ok(addon);
+    // 2 M N K >= 2e6 FLOPs: split along M (M >= N) or N (N > M), every transpose; odd sizes so
+    // the split points fall mid-tile; batched with batch >= threads (one GEMM per thread).
+    const cases: Array<[number[], number[], boolean, boolean]> = [
+      [[161, 300], [300, 90], false, false], [[300, 161], [300, 90], true, false], [[161, 300], [90, 300], false, true],
+      [[300, 161], [90, 300], true, true], [[70, 300], [300, 171], false, false], [[300, 70], [171, 300], true, true],
+      [[3, 65, 300], [3, 300, 81], false, false], [[2, 300, 65], [2, 81, 300], true, true], [[4, 2, 70, 64], [64, 301], false, false],
+    ];
+    try {
+      for (const mode of [true, false]) {
+        addon.setPoolGemm(mode);
+        for (const [sa, sb, ta, tb] of cases) {
+          parity(`matMul ${sa}x${sb} ${ta} ${tb} pool=${mode}`, (a, b) => tf.matMul(a, b, ta, tb), [rand(sa), rand(sb)], 1e-4, 1e-4);
+        }
+      }
+    } finally {
+      addon.setPoolGemm(true);
+    }
+  });
   test('empty dimensions', () => {
     parity('k=0', (a, b) => tf.matMul(a, b), [rand([3, 0]), rand([0, 4])]);
     parity('m=0', (a, b) => tf.matMul(a, b), [rand([0, 3]), rand([3, 4])]);
