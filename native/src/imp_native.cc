@@ -53,7 +53,17 @@ bool ints(const Napi::CallbackInfo& info, std::size_t i, int rank, const int** o
   return true;
 }
 
-// matmul(a, b, out, batchA, batchB, m, n, k, transA, transB)
+// Optional Float32Array argument i (null/undefined -> nullptr) of at least `need` elements.
+bool optBuf(const Napi::CallbackInfo& info, std::size_t i, std::size_t need, float** out) {
+  *out = nullptr;
+  if (i < info.Length() && (info[i].IsNull() || info[i].IsUndefined())) return true;
+  Buf b;
+  if (!buf(info, i, 4, need, &b)) return false;
+  *out = static_cast<float*>(b.data);
+  return true;
+}
+
+// matmul(a, b, out, batchA, batchB, m, n, k, transA, transB[, bias|null])
 Napi::Value MatMul(const Napi::CallbackInfo& info) {
   const int batchA = inum(info, 3), batchB = inum(info, 4), m = inum(info, 5), n = inum(info, 6), k = inum(info, 7);
   const bool ta = info[8].ToBoolean(), tb = info[9].ToBoolean();
@@ -67,8 +77,11 @@ Napi::Value MatMul(const Napi::CallbackInfo& info) {
     fail(info.Env(), "batch sizes must divide each other");
     return info.Env().Undefined();
   }
+  // Optional 11th argument: a bias row of n floats added to every output row.
+  float* bias = nullptr;
+  if (info.Length() > 10 && !optBuf(info, 10, static_cast<std::size_t>(n), &bias)) return info.Env().Undefined();
   imp::matmul(static_cast<const float*>(a.data), static_cast<const float*>(b.data), static_cast<float*>(o.data), batchA,
-              batchB, m, n, k, ta, tb);
+              batchB, m, n, k, ta, tb, bias);
   return info.Env().Undefined();
 }
 
@@ -206,16 +219,6 @@ Napi::Value GeluGrad(const Napi::CallbackInfo& info) {
   if (!buf(info, 0, 4, n, &x) || !buf(info, 1, 4, n, &dy) || !buf(info, 2, 4, n, &o)) return info.Env().Undefined();
   imp::geluTanhGrad(static_cast<const float*>(x.data), static_cast<const float*>(dy.data), static_cast<float*>(o.data), n);
   return info.Env().Undefined();
-}
-
-// Optional Float32Array argument i (null/undefined -> nullptr) of at least `need` elements.
-bool optBuf(const Napi::CallbackInfo& info, std::size_t i, std::size_t need, float** out) {
-  *out = nullptr;
-  if (i < info.Length() && (info[i].IsNull() || info[i].IsUndefined())) return true;
-  Buf b;
-  if (!buf(info, i, 4, need, &b)) return false;
-  *out = static_cast<float*>(b.data);
-  return true;
 }
 
 // layerNorm(x, scale, bias|null, y, rows, d, eps)

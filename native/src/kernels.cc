@@ -314,11 +314,11 @@ bool gPoolGemm = true;
 
 // C [M, N] = op(A) op(B), row-major, split along the longer of M and N across the pool.
 void gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int M, int N, int K, const float* a, int lda, const float* b, int ldb,
-          float* c, int ldc) {
+          float* c, int ldc, float beta = 0.0f) {
   const int threads = poolThreads();
   const double flops = 2.0 * M * N * K;
   if (!gPoolGemm || threads <= 1 || flops < 2.0e6) {
-    cblas_sgemm(CblasRowMajor, ta, tb, M, N, K, 1.0f, a, lda, b, ldb, 0.0f, c, ldc);
+    cblas_sgemm(CblasRowMajor, ta, tb, M, N, K, 1.0f, a, lda, b, ldb, beta, c, ldc);
     return;
   }
   const bool splitM = M >= N;
@@ -331,10 +331,10 @@ void gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int M, int N, int K, const flo
       if (s1 <= s0) continue;
       if (splitM) {
         const float* as = ta == CblasNoTrans ? a + static_cast<std::size_t>(s0) * lda : a + s0;
-        cblas_sgemm(CblasRowMajor, ta, tb, s1 - s0, N, K, 1.0f, as, lda, b, ldb, 0.0f, c + static_cast<std::size_t>(s0) * ldc, ldc);
+        cblas_sgemm(CblasRowMajor, ta, tb, s1 - s0, N, K, 1.0f, as, lda, b, ldb, beta, c + static_cast<std::size_t>(s0) * ldc, ldc);
       } else {
         const float* bs = tb == CblasNoTrans ? b + s0 : b + static_cast<std::size_t>(s0) * ldb;
-        cblas_sgemm(CblasRowMajor, ta, tb, M, s1 - s0, K, 1.0f, a, lda, bs, ldb, 0.0f, c + s0, ldc);
+        cblas_sgemm(CblasRowMajor, ta, tb, M, s1 - s0, K, 1.0f, a, lda, bs, ldb, beta, c + s0, ldc);
       }
     }
   });
@@ -350,11 +350,20 @@ void setPoolGemm(bool on) {
 bool poolGemm() { return gPoolGemm; }
 
 void matmul(const float* a, const float* b, float* out, int batchA, int batchB, int m, int n, int k, bool transA,
-            bool transB) {
+            bool transB, const float* bias) {
   const int batch = std::max(batchA, batchB);
   if (batch == 0 || m == 0 || n == 0) return;
+  const std::size_t rows = static_cast<std::size_t>(batch) * m;
+  if (bias) {
+    // The bias row goes into the output first and the GEMM accumulates onto it (beta = 1):
+    // no separate pass over the output after the GEMM.
+    parallelFor(rows, std::max<std::size_t>(1, kGrain / static_cast<std::size_t>(n)), [&](std::size_t r0, std::size_t r1) {
+      for (std::size_t r = r0; r < r1; r++) std::memcpy(out + r * n, bias, static_cast<std::size_t>(n) * sizeof(float));
+    });
+  }
+  const float beta = bias ? 1.0f : 0.0f;
   if (k == 0) {
-    std::fill(out, out + static_cast<std::size_t>(batch) * m * n, 0.0f);
+    if (!bias) std::fill(out, out + rows * n, 0.0f);
     return;
   }
   const CBLAS_TRANSPOSE ta = transA ? CblasTrans : CblasNoTrans;
@@ -363,7 +372,7 @@ void matmul(const float* a, const float* b, float* out, int batchA, int batchB, 
   const int ldb = transB ? k : n;
   // One shared right operand and row-major A: the batch folds into M, one large GEMM.
   if (batchB == 1 && batchA == batch && !transA) {
-    gemm(ta, tb, batch * m, n, k, a, lda, b, ldb, out, n);
+    gemm(ta, tb, batch * m, n, k, a, lda, b, ldb, out, n, beta);
     return;
   }
   const std::size_t sa = static_cast<std::size_t>(m) * k, sb = static_cast<std::size_t>(k) * n,
@@ -377,14 +386,14 @@ void matmul(const float* a, const float* b, float* out, int batchA, int batchB, 
     parallelFor(static_cast<std::size_t>(batch), 1, [&](std::size_t b0, std::size_t b1) {
       for (std::size_t bi = b0; bi < b1; bi++) {
         cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, 1.0f, a + (bi % batchA) * sa, lda, b + (bi % batchB) * sb, ldb,
-                    0.0f, out + bi * so, n);
+                    beta, out + bi * so, n);
       }
     });
     if (!gPoolGemm) openblas_set_num_threads(saved);
     return;
   }
   for (int bi = 0; bi < batch; bi++) {
-    gemm(ta, tb, m, n, k, a + (bi % batchA) * sa, lda, b + (bi % batchB) * sb, ldb, out + bi * so, n);
+    gemm(ta, tb, m, n, k, a + (bi % batchA) * sa, lda, b + (bi % batchB) * sb, ldb, out + bi * so, n, beta);
   }
 }
 

@@ -17,9 +17,10 @@ enum Activation { kLinear = 0, kActRelu, kActRelu6, kActElu, kActLeakyRelu, kAct
 // (default); false = OpenBLAS's own threads.
 void setPoolGemm(bool on);
 bool poolGemm();
-// out[b] = op(A[b % batchA]) @ op(B[b % batchB]) for b < max(batchA, batchB).
+// out[b] = op(A[b % batchA]) @ op(B[b % batchB]) (+ bias [n] on every row, when not null) for
+// b < max(batchA, batchB).
 void matmul(const float* a, const float* b, float* out, int batchA, int batchB, int m, int n, int k,
-            bool transA, bool transB);
+            bool transA, bool transB, const float* bias = nullptr);
 // out[r, c] = act(out[r, c] + bias[c or r*n+c]); biasMode 0 none, 1 per column, 2 full.
 void biasActivation(float* out, const float* bias, std::size_t rows, std::size_t n, int biasMode,
                     int act, float alpha);

@@ -17,7 +17,7 @@ import * as path from 'node:path';
 /** The functions the addon exports; every array argument is used in place, without copies. */
 export interface NativeAddon {
   matmul(a: Float32Array, b: Float32Array, out: Float32Array, batchA: number, batchB: number,
-    m: number, n: number, k: number, transA: boolean, transB: boolean): void;
+    m: number, n: number, k: number, transA: boolean, transB: boolean, bias?: Float32Array | null): void;
   biasAct(out: Float32Array, bias: Float32Array | null, rows: number, n: number, biasMode: number,
     act: number, alpha: number): void;
   binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array | Uint8Array,

@@ -128,6 +128,14 @@ describe('matmul family', () => {
         for (const [sa, sb, ta, tb] of cases) {
           parity(`matMul ${sa}x${sb} ${ta} ${tb} pool=${mode}`, (a, b) => tf.matMul(a, b, ta, tb), [rand(sa), rand(sb)], 1e-4, 1e-4);
         }
+        // Row bias accumulated by the GEMM (beta = 1), folded and batched, forward and gradient.
+        const n = 90;
+        gradParity(`fused bias pool=${mode}`, (a, b, bias) => tf.fused.matMul({ a: a as tf.Tensor2D, b: b as tf.Tensor2D, bias, transposeB: true }),
+          [rand([161, 300]), rand([n, 300]), rand([n])], 1e-4, 1e-3);
+        parity(`fused bias batched pool=${mode}`, (a, b, bias) => tf.fused.matMul({ a: a as tf.Tensor3D, b: b as tf.Tensor3D, bias }),
+          [rand([3, 65, 300]), rand([3, 300, 81]), rand([81])], 1e-4, 1e-4);
+        parity(`fused bias k=0 pool=${mode}`, (a, b, bias) => tf.fused.matMul({ a: a as tf.Tensor2D, b: b as tf.Tensor2D, bias }),
+          [rand([4, 0]), rand([0, 5]), rand([5])]);
       }
     } finally {
       addon.setPoolGemm(true);

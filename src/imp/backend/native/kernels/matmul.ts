@@ -66,6 +66,11 @@ export function matMulKernels(addon: NativeAddon): tf.KernelConfig[] {
       return cpuFused(args) as tf.TensorInfo;
     }
     const out = outF32(outSize);
+    if (biasMode === 1 && act === 0) {
+      // The GEMM accumulates onto the bias rows: no second pass over the output.
+      addon.matmul(va, vb, out, p.batchA, p.batchB, p.m, p.n, p.k, transposeA, transposeB, vbias);
+      return args.backend.makeTensorInfo(p.outShape, 'float32', out);
+    }
     addon.matmul(va, vb, out, p.batchA, p.batchB, p.m, p.n, p.k, transposeA, transposeB);
     if (biasMode !== 0 || act !== 0) {
       addon.biasAct(out, vbias, outSize / Math.max(p.n, 1), p.n, biasMode, act, leakyreluAlpha ?? 0.2);
