@@ -6,16 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 BENCH_PACKAGES=(python3-torch libopenblas0)
-missing=()
-for p in "${BENCH_PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ "${#missing[@]}" -gt 0 ]; then
-  echo "[bench] installing Debian packages: ${missing[*]}"
-  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  $SUDO apt-get update -q
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
-fi
+bash scripts/apt-missing.sh bench "${BENCH_PACKAGES[@]}"
 # The native backend needs its addon; build it if npm ci ran before native/ existed.
 [ -f native/build/Release/imp_native.node ] || npm run build:native || echo "[bench] native addon unavailable; benchmarking the other backends"
 export OMP_WAIT_POLICY=PASSIVE

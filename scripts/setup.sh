@@ -15,16 +15,7 @@ APT_PACKAGES=(
   dataset-fashion-mnist
   libopenblas-dev
 )
-missing=()
-for p in "${APT_PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ "${#missing[@]}" -gt 0 ]; then
-  echo "[setup] installing Debian packages: ${missing[*]}"
-  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  $SUDO apt-get update -q
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
-fi
+bash scripts/apt-missing.sh setup "${APT_PACKAGES[@]}"
 
 # npm packages: reinstall only when the lockfile changed since the last install.
 stamp=node_modules/.imp-lab-lock-stamp
