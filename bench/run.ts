@@ -97,6 +97,7 @@ export async function runBenchmark(opts: BenchOptions = {}): Promise<BenchResult
   let peerInfo: PeerOut | null = null;
   const sgemm = nodeSgemm();
   extras.sgemm_gflops_node = sgemm;
+  extras.load_average_start = os.loadavg().map((l) => l.toFixed(2)).join(' ');
   for (const backend of backends) {
     const got = await initBackend(backend).catch((e: Error) => { log(`backend ${backend}: ${e.message}`); return null; });
     if (got !== backend) continue;
@@ -129,6 +130,8 @@ export async function runBenchmark(opts: BenchOptions = {}): Promise<BenchResult
   const ec = rows.find((r) => r.backend === first && r.config === 'ref-moe-ec');
   if (dense && ec) extras.moe_ec_over_dense = ec.medianMs / dense.medianMs;
   if (first) Object.assign(extras, await agdAndMemory(first, quick, log));
+  const peerRss = extras['peer_rss_mb_ref-dense'];
+  if (typeof extras.peak_rss_mb === 'number' && typeof peerRss === 'number') extras.peak_rss_over_peer_dense = extras.peak_rss_mb / peerRss;
   const files = writeResults(rows, extras, opts);
   return { rows, extras, files };
 }
@@ -155,7 +158,7 @@ export function agdOverhead(tasks: Array<() => unknown>, pairs: number, reps: nu
 }
 
 /** AGD switching overhead (3 tasks of different batch shapes) and tensors/RSS over many steps. */
-async function agdAndMemory(backend: string, quick: boolean, log: (l: string) => void): Promise<Record<string, number>> {
+async function agdAndMemory(backend: string, quick: boolean, log: (l: string) => void): Promise<Record<string, number | string>> {
   await initBackend(backend);
   const model = createModel(refModelConfig('ref-dense'), { seed: 0 });
   const tasks = [32, 16, 24].map((batch) => createRefStep('ref-dense', { model, batch, seed: batch }));
@@ -172,7 +175,10 @@ async function agdAndMemory(backend: string, quick: boolean, log: (l: string) =>
   log(`tensors alive: ${t0} -> ${t1} over ${steps} steps; peak RSS ${(peak / 2 ** 20).toFixed(0)} MB`);
   for (const t of tasks) t.dispose();
   disposeModel(model);
-  return { agd_overhead_pct: agdOverheadPct, tensors_start: t0, tensors_end: t1, memory_steps: steps, peak_rss_mb: peak / 2 ** 20 };
+  return {
+    agd_overhead_pct: agdOverheadPct, agd_pairs_pct: agd.ratios.map((r) => ((r - 1) * 100).toFixed(1)).join(' '),
+    tensors_start: t0, tensors_end: t1, memory_steps: steps, peak_rss_mb: peak / 2 ** 20,
+  };
 }
 
 function writeResults(rows: BenchRow[], extras: BenchResult['extras'], opts: BenchOptions): string[] {
