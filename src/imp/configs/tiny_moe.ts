@@ -22,6 +22,10 @@ export const tinyMoe: ExperimentConfig = {
     audio: { patch: [8, 8], posBuckets: [16, 16] },
     text: { posBuckets: 16 },
     moe: { numExperts: 4, placement: { last: 2 }, router: 'expert-choice', capacityFactor: 1.0, zLossWeight: 0.01 },
+    // The release starts MoE runs at 1.0 and dense at 0.2, for ~500k steps; a learnable log-
+    // temperature moves ~lr per step, so at a few hundred steps 1.0 would keep the NCE logits in
+    // [-1, 1] (nearly flat). Both tiny models start at 0.1 so the MoE/dense comparison is fair.
+    heads: { temperatureInit: 0.1 },
   },
   tasks: [
     { name: 'mnist-cls', dataset: 'mnist', objective: 'classification', modalities: ['image'], batchSize: 32, weight: 0.2, interval: 4 },
