@@ -101,27 +101,36 @@ export async function runBenchmark(opts: BenchOptions = {}): Promise<BenchResult
   for (const backend of backends) {
     const got = await initBackend(backend).catch((e: Error) => { log(`backend ${backend}: ${e.message}`); return null; });
     if (got !== backend) continue;
-    for (const config of configs) {
-      const step = createRefStep(config, { seed: 0 });
-      timeSteps(step.run, warmup);
-      const key = `${config}|${backend}`;
-      tfTimes[key] = [];
-      for (let r = 0; r < rounds; r++) {
-        tfTimes[key].push(...timeSteps(step.run, perRound));
-        // Alternate: the peer's round runs right after ours, under the same machine load.
+    // Rounds outermost, configurations inside: every configuration (and the peer right after
+    // it) sees the same stretch of machine load, so the ratios between configurations (MoE /
+    // dense) are not skewed by load that changes during the run.
+    const steps = configs.map((config) => createRefStep(config, { seed: 0 }));
+    for (const step of steps) timeSteps(step.run, warmup);
+    for (let r = 0; r < rounds; r++) {
+      for (const [i, step] of steps.entries()) {
+        const config = configs[i];
+        const key = `${config}|${backend}`;
+        (tfTimes[key] ??= []).push(...timeSteps(step.run, perRound));
         if (!(config in peerTimes) || peerTimes[config].length < rounds * perRound) {
           const p = runPeer(python, config, perRound, warmup, threads, peerInfo === null);
           if (p) { (peerTimes[config] ??= []).push(...p.times_ms); peerInfo = peerInfo ?? p; extras[`peer_rss_mb_${config}`] = p.peak_rss_mb; }
         }
         log(`${key} round ${r + 1}/${rounds}: tfjs ${median(tfTimes[key]).toFixed(0)} ms, peer ${peerTimes[config] ? median(peerTimes[config]).toFixed(0) : 'n/a'} ms`);
       }
+    }
+    steps.forEach((step, i) => {
+      const config = configs[i];
+      const key = `${config}|${backend}`;
       const med = median(tfTimes[key]);
       const peer = peerTimes[config] ? median(peerTimes[config]) : null;
       const gflops = (3 * step.forwardFlops) / (med / 1000) / 1e9;  // backward ~ 2x forward
       rows.push({ config, backend, medianMs: med, peerMs: peer, ratio: peer ? med / peer : null, gflops,
         sgemmShare: sgemm ? gflops / sgemm : null, steps: tfTimes[key].length });
       step.dispose();
-    }
+    });
+    // AGD switching and memory on the first backend that ran, before any other backend: the
+    // process's peak RSS must not include another backend's memory (wasm keeps its heap).
+    if (!('agd_overhead_pct' in extras)) Object.assign(extras, await agdAndMemory(backend, quick, log));
   }
   extras.torch = peerInfo?.torch ?? null;
   extras.sgemm_gflops_torch = peerInfo?.sgemm_gflops ?? null;
@@ -129,7 +138,6 @@ export async function runBenchmark(opts: BenchOptions = {}): Promise<BenchResult
   const dense = rows.find((r) => r.backend === first && r.config === 'ref-dense');
   const ec = rows.find((r) => r.backend === first && r.config === 'ref-moe-ec');
   if (dense && ec) extras.moe_ec_over_dense = ec.medianMs / dense.medianMs;
-  if (first) Object.assign(extras, await agdAndMemory(first, quick, log));
   const peerRss = extras['peer_rss_mb_ref-dense'];
   if (typeof extras.peak_rss_mb === 'number' && typeof peerRss === 'number') extras.peak_rss_over_peer_dense = extras.peak_rss_mb / peerRss;
   const files = writeResults(rows, extras, opts);
