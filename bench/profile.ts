@@ -49,7 +49,11 @@ export async function profileStep(run: () => unknown, steps: number, byShape = f
   const info = await tf.profile(() => { run(); });
   const rows = new Map<string, KernelRow>();
   let kernelMs = 0;
+  const backend = tf.getBackend();
   for (const k of info.kernels) {
+    // Op scopes (customGrad ops such as fusedMatMul__op) are listed too, around their kernels:
+    // counting them would count those kernels twice.
+    if (!tf.getKernel(k.name, backend)) continue;
     const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
     const key = byShape ? `${k.name} ${k.inputShapes.map((s) => `[${s}]`).join('')}` : k.name;
     const r = rows.get(key) ?? { name: key, calls: 0, ms: 0 };
@@ -58,7 +62,7 @@ export async function profileStep(run: () => unknown, steps: number, byShape = f
     kernelMs += ms;
     rows.set(key, r);
   }
-  return { wallMs: median(times), kernelCalls: info.kernels.length, kernelMs, kernels: [...rows.values()].sort((a, b) => b.ms - a.ms) };
+  return { wallMs: median(times), kernelCalls: [...rows.values()].reduce((a, r) => a + r.calls, 0), kernelMs, kernels: [...rows.values()].sort((a, b) => b.ms - a.ms) };
 }
 
 /** A step function for a reference config or the `tiny-moe` experiment. */
