@@ -106,6 +106,22 @@ describe('fused LayerNorm', () => {
     tf.setBackend('native');
   });
 
+  test('inputs cast from comparisons (Uint8Array storage) are read, not dropped', () => {
+    // greater(0).toFloat() keeps the bool tensor's Uint8Array behind a float32 tensor here.
+    const xv = rand([3, 6]), fv = rand([6]);
+    const run = (backend: string, f: (x: tf.Tensor, s: tf.Tensor, b: tf.Tensor) => tf.Tensor) => {
+      tf.setBackend(backend);
+      return tf.tidy(() => {
+        const x = tf.tensor2d(xv, [3, 6]);
+        const flags = tf.tensor1d(fv).greater(0).toFloat();  // 0/1 values
+        return Float32Array.from(f(x.greater(0).toFloat(), flags.add(1), flags).dataSync());
+      });
+    };
+    const want = run('cpu', (x, s, b) => layerNormComposed(x, s, b));
+    assertClose(run('native', (x, s, b) => layerNormFused(x, s, b)), want, 'ln from casts', 1e-5, 1e-5);
+    tf.setBackend('native');
+  });
+
   test('a scale that does not broadcast as one row takes the composed path with the same result', () => {
     // scale [4, 1, 6] against x [4, 5, 6]: per-batch scales, not a row parameter.
     fusedParity('ln per-batch scale', (x, s) => layerNormFused(x, s), (x, s) => layerNormComposed(x, s),

@@ -18,6 +18,16 @@ export function f32(backend: MathBackendCPU, t: tf.TensorInfo): Float32Array | n
   return v instanceof Float32Array ? v : null;
 }
 
+/**
+ * A float32 tensor's values as a Float32Array: the storage itself, or a converted copy when the
+ * storage is another typed array (a float32 tensor cast from a comparison keeps the comparison's
+ * Uint8Array on cpu-based backends). For kernels that must not treat such an input as missing.
+ */
+export function asF32(backend: MathBackendCPU, t: tf.TensorInfo): Float32Array {
+  const v = backend.data.get(t.dataId).values;
+  return v instanceof Float32Array ? v : Float32Array.from(v as ArrayLike<number>);
+}
+
 /** The Int32Array behind an int32 tensor, or null. */
 export function i32(backend: MathBackendCPU, t: tf.TensorInfo): Int32Array | null {
   if (t.dtype !== 'int32') return null;

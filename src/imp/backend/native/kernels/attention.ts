@@ -14,7 +14,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { NativeAddon } from '../addon';
-import { f32, KernelArgs, outF32 } from '../util';
+import { asF32, KernelArgs, outF32 } from '../util';
 
 /**
  * The mask as float32 values. A float32 tensor made by casting a comparison (`ids.greater(0)
@@ -80,8 +80,8 @@ export function attentionKernels(addon: NativeAddon): tf.KernelConfig[] {
     const [b, n, d] = q.shape;
     const dh = d / heads;
     const out = outF32(b * n * d);
-    addon.attention(f32(args.backend, q) as Float32Array, f32(args.backend, k) as Float32Array,
-      f32(args.backend, v) as Float32Array, maskValues(args.backend, mask), out, b, n, heads, dh, 1 / Math.sqrt(dh), d, d);
+    addon.attention(asF32(args.backend, q), asF32(args.backend, k),
+      asF32(args.backend, v), maskValues(args.backend, mask), out, b, n, heads, dh, 1 / Math.sqrt(dh), d, d);
     return args.backend.makeTensorInfo(q.shape, 'float32', out);
   };
   const backward = (args: KernelArgs): tf.TensorInfo[] => {
@@ -91,8 +91,8 @@ export function attentionKernels(addon: NativeAddon): tf.KernelConfig[] {
     const dh = d / heads;
     const size = b * n * d;
     const dq = outF32(size), dk = outF32(size), dv = outF32(size);
-    addon.attentionGrad(f32(args.backend, q) as Float32Array, f32(args.backend, k) as Float32Array,
-      f32(args.backend, v) as Float32Array, maskValues(args.backend, mask), f32(args.backend, dy) as Float32Array,
+    addon.attentionGrad(asF32(args.backend, q), asF32(args.backend, k),
+      asF32(args.backend, v), maskValues(args.backend, mask), asF32(args.backend, dy),
       dq, dk, dv, b, n, heads, dh, 1 / Math.sqrt(dh), d, d);
     return [dq, dk, dv].map((t) => args.backend.makeTensorInfo(q.shape, 'float32', t));
   };
@@ -102,7 +102,7 @@ export function attentionKernels(addon: NativeAddon): tf.KernelConfig[] {
     const { heads } = args.attrs as unknown as AttentionAttrs;
     const [b, n, d3] = qkv.shape;
     const d = d3 / 3, dh = d / heads;
-    const v = f32(args.backend, qkv) as Float32Array;
+    const v = asF32(args.backend, qkv);
     const out = outF32(b * n * d);
     addon.attention(v, v.subarray(d), v.subarray(2 * d), maskValues(args.backend, mask), out, b, n, heads, dh,
       1 / Math.sqrt(dh), d3, d);
@@ -113,10 +113,10 @@ export function attentionKernels(addon: NativeAddon): tf.KernelConfig[] {
     const { heads } = args.attrs as unknown as AttentionAttrs;
     const [b, n, d3] = qkv.shape;
     const d = d3 / 3, dh = d / heads;
-    const v = f32(args.backend, qkv) as Float32Array;
+    const v = asF32(args.backend, qkv);
     const g = outF32(b * n * d3);
     addon.attentionGrad(v, v.subarray(d), v.subarray(2 * d), maskValues(args.backend, mask),
-      f32(args.backend, dy) as Float32Array, g, g.subarray(d), g.subarray(2 * d), b, n, heads, dh, 1 / Math.sqrt(dh), d3, d);
+      asF32(args.backend, dy), g, g.subarray(d), g.subarray(2 * d), b, n, heads, dh, 1 / Math.sqrt(dh), d3, d);
     return args.backend.makeTensorInfo(qkv.shape, 'float32', g);
   };
   return [

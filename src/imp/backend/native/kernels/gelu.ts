@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { NativeAddon } from '../addon';
-import { f32, KernelArgs, outF32 } from '../util';
+import { asF32, KernelArgs, outF32 } from '../util';
 
 export const GELU_TANH = 'ImpGeluTanh';
 export const GELU_TANH_GRAD = 'ImpGeluTanhGrad';
@@ -57,14 +57,14 @@ export function registerGeluKernelsCommon(): void {
 
 export function geluKernels(addon: NativeAddon): tf.KernelConfig[] {
   const gelu = (args: KernelArgs): tf.TensorInfo => {
-    const v = f32(args.backend as MathBackendCPU, args.inputs.x) as Float32Array;
+    const v = asF32(args.backend as MathBackendCPU, args.inputs.x);
     const out = outF32(v.length);
     addon.gelu(v, out, v.length);
     return args.backend.makeTensorInfo(args.inputs.x.shape, 'float32', out);
   };
   const geluGrad = (args: KernelArgs): tf.TensorInfo => {
-    const v = f32(args.backend, args.inputs.x) as Float32Array;
-    const g = f32(args.backend, args.inputs.dy) as Float32Array;
+    const v = asF32(args.backend, args.inputs.x);
+    const g = asF32(args.backend, args.inputs.dy);
     const out = outF32(v.length);
     addon.geluGrad(v, g, out, v.length);
     return args.backend.makeTensorInfo(args.inputs.x.shape, 'float32', out);

@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { NativeAddon } from '../addon';
-import { f32, KernelArgs, outF32 } from '../util';
+import { asF32, KernelArgs, outF32 } from '../util';
 
 export const LAYER_NORM = 'ImpLayerNorm';
 export const LAYER_NORM_GRAD = 'ImpLayerNormGrad';
@@ -107,19 +107,19 @@ export function layerNormKernels(addon: NativeAddon): tf.KernelConfig[] {
   const forward = (args: KernelArgs): tf.TensorInfo => {
     const { x, scale, bias } = args.inputs;
     const { eps } = args.attrs as unknown as LayerNormAttrs;
-    const v = f32(args.backend, x) as Float32Array;
+    const v = asF32(args.backend, x);
     const { rows, d } = rowsAndWidth(x);
     const out = outF32(v.length);
-    addon.layerNorm(v, f32(args.backend, scale) as Float32Array, bias ? f32(args.backend, bias) : null, out, rows, d, eps);
+    addon.layerNorm(v, asF32(args.backend, scale), bias ? asF32(args.backend, bias) : null, out, rows, d, eps);
     return args.backend.makeTensorInfo(x.shape, 'float32', out);
   };
   const backward = (args: KernelArgs): tf.TensorInfo[] => {
     const { x, scale, dy } = args.inputs;
     const { eps } = args.attrs as unknown as LayerNormAttrs;
-    const v = f32(args.backend, x) as Float32Array;
+    const v = asF32(args.backend, x);
     const { rows, d } = rowsAndWidth(x);
     const dx = outF32(v.length), ds = new Float32Array(d), db = new Float32Array(d);
-    addon.layerNormGrad(v, f32(args.backend, scale) as Float32Array, f32(args.backend, dy) as Float32Array, dx, ds, db,
+    addon.layerNormGrad(v, asF32(args.backend, scale), asF32(args.backend, dy), dx, ds, db,
       rows, d, eps);
     return [
       args.backend.makeTensorInfo(x.shape, 'float32', dx),
