@@ -588,17 +588,23 @@ void geluTanhGrad(const float* x, const float* dy, float* out, std::size_t n) {
 namespace imp {
 namespace {
 
+// Mean and 1/std of one row, accumulated in double (shared by the forward and backward kernels).
+static inline void rowStats(const float* xr, std::size_t d, float eps, float& mean, float& rstd) {
+  double s = 0.0;
+  for (std::size_t j = 0; j < d; j++) s += xr[j];
+  mean = static_cast<float>(s / static_cast<double>(d));
+  double v = 0.0;
+  for (std::size_t j = 0; j < d; j++) v += static_cast<double>(xr[j] - mean) * (xr[j] - mean);
+  rstd = 1.0f / std::sqrt(static_cast<float>(v / static_cast<double>(d)) + eps);
+}
+
 IMP_CLONES void layerNormRows(const float* x, const float* scale, const float* bias, float* y, std::size_t r0,
                               std::size_t r1, std::size_t d, float eps) {
   for (std::size_t r = r0; r < r1; r++) {
     const float* xr = x + r * d;
     float* yr = y + r * d;
-    double s = 0.0;
-    for (std::size_t j = 0; j < d; j++) s += xr[j];
-    const float mean = static_cast<float>(s / static_cast<double>(d));
-    double v = 0.0;
-    for (std::size_t j = 0; j < d; j++) v += static_cast<double>(xr[j] - mean) * (xr[j] - mean);
-    const float rstd = 1.0f / std::sqrt(static_cast<float>(v / static_cast<double>(d)) + eps);
+    float mean, rstd;
+    rowStats(xr, d, eps, mean, rstd);
     if (bias) for (std::size_t j = 0; j < d; j++) yr[j] = (xr[j] - mean) * rstd * scale[j] + bias[j];
     else for (std::size_t j = 0; j < d; j++) yr[j] = (xr[j] - mean) * rstd * scale[j];
   }
@@ -611,12 +617,8 @@ IMP_CLONES void layerNormGradRows(const float* x, const float* scale, const floa
     const float* xr = x + r * d;
     const float* g = dy + r * d;
     float* o = dx + r * d;
-    double s = 0.0;
-    for (std::size_t j = 0; j < d; j++) s += xr[j];
-    const float mean = static_cast<float>(s / static_cast<double>(d));
-    double v = 0.0;
-    for (std::size_t j = 0; j < d; j++) v += static_cast<double>(xr[j] - mean) * (xr[j] - mean);
-    const float rstd = 1.0f / std::sqrt(static_cast<float>(v / static_cast<double>(d)) + eps);
+    float mean, rstd;
+    rowStats(xr, d, eps, mean, rstd);
     double sg = 0.0, sgx = 0.0;
     for (std::size_t j = 0; j < d; j++) {
       const float xh = (xr[j] - mean) * rstd;

@@ -24,6 +24,16 @@ function rowsAndWidth(x: tf.TensorInfo): { rows: number; d: number } {
 }
 
 /** The composed formula's arithmetic (two-pass mean and variance), one row at a time. */
+/** Mean and 1/std of row v[o .. o+d), rounded as the native kernel rounds them. */
+function rowStats(v: Float32Array, o: number, d: number, eps: number): { mean: number; rstd: number } {
+  let sum = 0;
+  for (let j = 0; j < d; j++) sum += v[o + j];
+  const mean = Math.fround(sum / d);
+  let ss = 0;
+  for (let j = 0; j < d; j++) { const c = Math.fround(v[o + j] - mean); ss += c * c; }
+  return { mean, rstd: Math.fround(1 / Math.sqrt(Math.fround(Math.fround(ss / d) + eps))) };
+}
+
 function cpuLayerNorm(args: KernelArgs): tf.TensorInfo {
   const { x, scale, bias } = args.inputs;
   const { eps } = args.attrs as unknown as LayerNormAttrs;
@@ -34,12 +44,7 @@ function cpuLayerNorm(args: KernelArgs): tf.TensorInfo {
   const out = outF32(v.length);
   for (let r = 0; r < rows; r++) {
     const o = r * d;
-    let sum = 0;
-    for (let j = 0; j < d; j++) sum += v[o + j];
-    const mean = Math.fround(sum / d);
-    let ss = 0;
-    for (let j = 0; j < d; j++) { const c = Math.fround(v[o + j] - mean); ss += c * c; }
-    const rstd = Math.fround(1 / Math.sqrt(Math.fround(Math.fround(ss / d) + eps)));
+    const { mean, rstd } = rowStats(v, o, d, eps);
     for (let j = 0; j < d; j++) out[o + j] = (v[o + j] - mean) * rstd * s[j] + (b ? b[j] : 0);
   }
   return args.backend.makeTensorInfo(x.shape, 'float32', out);
@@ -56,12 +61,7 @@ function cpuLayerNormGrad(args: KernelArgs): tf.TensorInfo[] {
   const ds = new Float64Array(d), db = new Float64Array(d);
   for (let r = 0; r < rows; r++) {
     const o = r * d;
-    let sum = 0;
-    for (let j = 0; j < d; j++) sum += v[o + j];
-    const mean = Math.fround(sum / d);
-    let ss = 0;
-    for (let j = 0; j < d; j++) { const c = Math.fround(v[o + j] - mean); ss += c * c; }
-    const rstd = Math.fround(1 / Math.sqrt(Math.fround(Math.fround(ss / d) + eps)));
+    const { mean, rstd } = rowStats(v, o, d, eps);
     let sg = 0, sgx = 0;
     for (let j = 0; j < d; j++) {
       const xh = (v[o + j] - mean) * rstd;
